@@ -1,0 +1,3 @@
+//! `cargo asyncheck`: the command-line front end of `asyncheck-lint`.
+
+fn main() {}
