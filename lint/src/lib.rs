@@ -1,2 +1,284 @@
 //! `asyncheck-lint`: a syntax-only lint for async Rust pitfalls.
+//!
+//! The library owns all the work — walking paths, parsing, checking and
+//! rendering; the `cargo-asyncheck` binary only maps arguments onto it.
+//!
+//! ```
+//! use asyncheck_lint::Linter;
+//!
+//! let src = "async fn tick() { std::thread::sleep(std::time::Duration::from_millis(5)); }";
+//! let report = Linter::new().check_source("src/tick.rs", src);
+//! assert_eq!(report.findings()[0].rule, "blocking_sleep");
+//! println!("{}", report.render_short());
+//! ```
 #![warn(missing_docs, unreachable_pub)]
+
+mod engine;
+mod render;
+pub mod rules;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use render::Format;
+pub use rules::{Group, RULES, RuleInfo};
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A likely bug; the default for every rule.
+    Warning,
+    /// The file could not be checked at all (it does not parse, cannot be read, or a rule crashed).
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// Where a finding is, in 1-based lines and columns.
+///
+/// Columns count Unicode scalar values (chars), as rustc does. `end_column`
+/// is *exclusive*: a span covering `abc` at the start of a line is
+/// `column: 1, end_column: 4`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// First line of the span (1-based).
+    pub line: usize,
+    /// First column of the span (1-based, in chars).
+    pub column: usize,
+    /// Last line of the span (1-based).
+    pub end_line: usize,
+    /// Column just past the end of the span (1-based, in chars, exclusive).
+    pub end_column: usize,
+}
+
+impl Span {
+    /// Converts a `proc_macro2` span (0-based columns) into a 1-based [`Span`].
+    pub(crate) fn from_pm2(span: proc_macro2::Span) -> Self {
+        let (start, end) = (span.start(), span.end());
+        Span {
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+        }
+    }
+
+    /// The span of the very beginning of a file, for findings about the whole file.
+    pub(crate) const FILE_START: Span = Span {
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+    };
+}
+
+/// One problem found in one file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// The rule that produced it, e.g. `blocking_sleep`.
+    pub rule: &'static str,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, lowercase with code in backticks.
+    pub message: String,
+    /// The file, relative to the current directory when under it.
+    pub path: PathBuf,
+    /// Where in the file.
+    pub span: Span,
+    /// What to do instead.
+    pub help: String,
+}
+
+/// Errors that stop a run before any file is checked; the CLI maps them to exit status 2.
+#[derive(Debug)]
+pub enum Error {
+    /// A rule name given to `--select`, `--ignore` or `--explain` is not known.
+    UnknownRule(String),
+    /// A path given on the command line does not exist.
+    MissingPath(PathBuf),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::UnknownRule(name) => {
+                let known: Vec<_> = RULES.iter().map(|r| r.name).collect();
+                write!(
+                    f,
+                    "unknown rule `{name}`; known rules: {}",
+                    known.join(", ")
+                )
+            }
+            Error::MissingPath(path) => write!(f, "path `{}` does not exist", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Looks a rule up by name in the registry.
+///
+/// ```
+/// assert!(asyncheck_lint::rule("blocking_sleep").is_ok());
+/// assert!(asyncheck_lint::rule("blocking_slep").is_err());
+/// ```
+///
+/// # Errors
+/// [`Error::UnknownRule`] when no rule has that name.
+pub fn rule(name: &str) -> Result<&'static RuleInfo, Error> {
+    RULES
+        .iter()
+        .find(|r| r.name == name)
+        .ok_or_else(|| Error::UnknownRule(name.to_owned()))
+}
+
+/// A configured linter: which rules run.
+///
+/// ```
+/// let linter = asyncheck_lint::Linter::new().select(&["nested_runtime"]).unwrap();
+/// let report = linter.check_source("a.rs", "async fn f() { std::thread::sleep(d); }");
+/// assert!(report.findings().is_empty());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Linter {
+    selected: BTreeSet<&'static str>,
+}
+
+impl Default for Linter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Linter {
+    /// A linter running every rule of the `default` group.
+    pub fn new() -> Self {
+        Linter {
+            selected: RULES
+                .iter()
+                .filter(|r| r.group == Group::Default)
+                .map(|r| r.name)
+                .collect(),
+        }
+    }
+
+    /// Runs exactly the named rules; `all` selects every rule, pedantic ones included.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRule`] for the first name that is not a rule.
+    pub fn select<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, Error> {
+        self.selected.clear();
+        for name in names {
+            let name = name.as_ref();
+            if name == "all" {
+                self.selected.extend(RULES.iter().map(|r| r.name));
+            } else {
+                self.selected.insert(rule(name)?.name);
+            }
+        }
+        Ok(self)
+    }
+
+    /// Stops running the named rules.
+    ///
+    /// # Errors
+    /// [`Error::UnknownRule`] for the first name that is not a rule.
+    pub fn ignore<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, Error> {
+        for name in names {
+            self.selected.remove(rule(name.as_ref())?.name);
+        }
+        Ok(self)
+    }
+
+    /// The names of the rules this linter runs, sorted.
+    pub fn selected(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.selected.iter().copied()
+    }
+
+    /// Checks files and directories (directories recursively, honouring
+    /// `.gitignore` and skipping `target/`), in parallel.
+    ///
+    /// # Errors
+    /// [`Error::MissingPath`] when a path does not exist; nothing is checked then.
+    pub fn check_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
+        let files = engine::walk::collect(paths)?;
+        Ok(engine::check_files(self, &files))
+    }
+
+    /// Checks one file's source text, as if it were at `path`.
+    pub fn check_source(&self, path: impl AsRef<Path>, source: &str) -> Report {
+        engine::check_one_source(self, path.as_ref(), source)
+    }
+
+    pub(crate) fn is_selected(&self, name: &str) -> bool {
+        self.selected.contains(name)
+    }
+}
+
+/// The findings of a run, sorted by path, line, column and rule, and their rendering.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    findings: Vec<Finding>,
+    /// Source text of the files that have findings, for the human renderer.
+    sources: std::collections::HashMap<PathBuf, Arc<str>>,
+    files_checked: usize,
+}
+
+impl Report {
+    /// Every finding, in output order.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// How many files were looked at (including ones that failed to parse).
+    pub fn files_checked(&self) -> usize {
+        self.files_checked
+    }
+
+    /// How many distinct files have at least one finding.
+    pub fn files_with_findings(&self) -> usize {
+        let mut paths: Vec<_> = self.findings.iter().map(|f| &f.path).collect();
+        paths.dedup();
+        paths.len()
+    }
+
+    /// Renders in the given format; `color` only affects [`Format::Human`].
+    pub fn render(&self, format: Format, color: bool) -> String {
+        match format {
+            Format::Human => self.render_human(color),
+            Format::Short => self.render_short(),
+            Format::Json => self.render_json(),
+        }
+    }
+
+    /// rustc-style diagnostics followed by a summary line.
+    pub fn render_human(&self, color: bool) -> String {
+        render::human::render(self, color)
+    }
+
+    /// One line per finding: `path:line:col: rule: message`.
+    pub fn render_short(&self) -> String {
+        render::short::render(self)
+    }
+
+    /// A JSON array of finding objects (`[]` when clean).
+    pub fn render_json(&self) -> String {
+        render::json::render(self)
+    }
+
+    pub(crate) fn source(&self, path: &Path) -> Option<&str> {
+        self.sources.get(path).map(|s| &**s)
+    }
+}

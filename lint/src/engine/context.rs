@@ -1,0 +1,380 @@
+//! The single pass over a file: tracks async context, scopes, loops and bindings, and calls the rule hooks.
+//!
+//! [`Walker`] is the only `syn::visit::Visit` implementation that walks a
+//! whole file. At every expression, statement, block and `select!` it hands
+//! the active rules a [`Cx`], which answers the questions rules ask ("am I in
+//! async context?", "what does this path resolve to?") and collects findings.
+
+use std::path::PathBuf;
+
+use syn::visit::{self, Visit};
+use syn::{Expr, Pat};
+
+use super::index::{AsyncIndex, Deferred, FutureSource, free_key};
+use super::macros::{self, MacroBody, Select};
+use super::resolve::{self, Canon, Scope};
+use crate::rules::RuleInfo;
+use crate::{Finding, Span};
+
+/// What kind of code body the walker is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyKind {
+    /// Module level, a sync `fn`, a `const`/`static` initialiser.
+    Sync,
+    /// A sync closure: may run on another thread (`spawn_blocking`, `thread::spawn`).
+    SyncClosure,
+    /// An `async fn` (including `#[tokio::main]`/`#[tokio::test]` ones).
+    AsyncFn,
+    /// An `async` block.
+    AsyncBlock,
+    /// An `async` closure.
+    AsyncClosure,
+}
+
+/// The kind of a loop enclosing the current code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LoopKind {
+    /// `loop { }`
+    Loop,
+    /// `while cond { }` — can also be left by making `cond` false.
+    While,
+    /// `while let pat = expr { }`
+    WhileLet,
+    /// `for pat in iter { }`
+    For,
+}
+
+#[derive(Debug)]
+struct Frame {
+    kind: BodyKind,
+    /// Loops inside this body, innermost last (a `break` cannot cross a body).
+    loops: Vec<LoopKind>,
+}
+
+/// Where the file being checked sits, for findings and the cross-file index.
+#[derive(Debug)]
+pub(crate) struct FileCtx {
+    pub(crate) path: PathBuf,
+    pub(crate) crate_root: PathBuf,
+    pub(crate) module_path: Vec<String>,
+}
+
+/// What a rule hook can see and do.
+pub(crate) struct Cx<'f> {
+    file: &'f FileCtx,
+    frames: Vec<Frame>,
+    scopes: Vec<Scope>,
+    rule: &'static RuleInfo,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) deferred: Vec<Deferred>,
+    pub(crate) index: AsyncIndex,
+}
+
+impl Cx<'_> {
+    /// Whether the current code runs as part of a future (async fn, async block, async closure).
+    pub(crate) fn is_async(&self) -> bool {
+        self.frames.last().is_some_and(|f| {
+            matches!(
+                f.kind,
+                BodyKind::AsyncFn | BodyKind::AsyncBlock | BodyKind::AsyncClosure
+            )
+        })
+    }
+
+    /// The loops enclosing the current code within the current body, innermost last.
+    pub(crate) fn loops(&self) -> &[LoopKind] {
+        self.frames.last().map_or(&[], |f| &f.loops)
+    }
+
+    /// Resolves a path through the `use`s and items in scope; `None` when it names a local variable.
+    pub(crate) fn resolve(&self, path: &syn::Path) -> Option<Canon> {
+        resolve::resolve(&self.scopes, path)
+    }
+
+    /// The resolved path of the function `expr` calls, when it is a call of a plain path.
+    pub(crate) fn callee(&self, expr: &Expr) -> Option<Canon> {
+        let Expr::Call(call) = expr else { return None };
+        let Expr::Path(func) = &*call.func else {
+            return None;
+        };
+        if func.qself.is_some() {
+            return None;
+        }
+        self.resolve(&func.path)
+    }
+
+    /// For a `let name = path(..)` binding in scope, the resolved `path`.
+    pub(crate) fn binding(&self, name: &str) -> Option<&Canon> {
+        resolve::binding(&self.scopes, name)
+    }
+
+    /// The cross-file index key of a resolved path into the checked crate.
+    pub(crate) fn free_fn_key(&self, canon: &[String]) -> Option<String> {
+        free_key(&self.file.crate_root, canon)
+    }
+
+    /// Reports a finding of the current rule covering `span`.
+    pub(crate) fn report(
+        &mut self,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        let finding = self.finding(span, message, help.into());
+        self.findings.push(finding);
+    }
+
+    /// Reports a finding that stands only if `source` turns out to be an `async fn` once all files are indexed.
+    pub(crate) fn report_if_future(
+        &mut self,
+        source: FutureSource,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+    ) {
+        let finding = self.finding(span, message, help.into());
+        self.deferred.push(Deferred { source, finding });
+    }
+
+    fn finding(&self, span: proc_macro2::Span, message: String, help: String) -> Finding {
+        Finding {
+            rule: self.rule.name,
+            severity: self.rule.severity,
+            message,
+            path: self.file.path.clone(),
+            span: Span::from_pm2(span),
+            help,
+        }
+    }
+
+    fn module_path(&self) -> &[String] {
+        self.scopes
+            .iter()
+            .rev()
+            .find_map(|s| s.module.as_deref())
+            .unwrap_or(&[])
+    }
+}
+
+/// The one visitor per file.
+pub(crate) struct Walker<'f> {
+    cx: Cx<'f>,
+    rules: &'f [&'static RuleInfo],
+}
+
+impl<'f> Walker<'f> {
+    /// A walker running `rules` (non-empty) over the file described by `file`.
+    pub(crate) fn new(file: &'f FileCtx, rules: &'f [&'static RuleInfo]) -> Self {
+        Walker {
+            cx: Cx {
+                file,
+                frames: Vec::new(),
+                scopes: Vec::new(),
+                rule: rules[0],
+                findings: Vec::new(),
+                deferred: Vec::new(),
+                index: AsyncIndex::default(),
+            },
+            rules,
+        }
+    }
+
+    /// Walks a parsed file and returns what the rules found.
+    pub(crate) fn run(mut self, file: &syn::File) -> Cx<'f> {
+        self.visit_file(file);
+        self.cx
+    }
+
+    fn hooks(&mut self, call: impl Fn(&dyn crate::rules::Rule, &mut Cx<'f>)) {
+        for &rule in self.rules {
+            self.cx.rule = rule;
+            call(rule.hooks, &mut self.cx);
+        }
+    }
+
+    fn in_body(&mut self, kind: BodyKind, walk: impl FnOnce(&mut Self)) {
+        self.cx.frames.push(Frame {
+            kind,
+            loops: Vec::new(),
+        });
+        walk(self);
+        self.cx.frames.pop();
+    }
+
+    fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
+        let pushed = if let Some(frame) = self.cx.frames.last_mut() {
+            frame.loops.push(kind);
+            true
+        } else {
+            false
+        };
+        walk(self);
+        if pushed {
+            if let Some(frame) = self.cx.frames.last_mut() {
+                frame.loops.pop();
+            }
+        }
+    }
+
+    fn bind(&mut self, pat: &Pat, init: Option<Canon>) {
+        match pat {
+            Pat::Ident(p) => {
+                if let Some(scope) = self.cx.scopes.last_mut() {
+                    scope.bind(p.ident.to_string(), init);
+                }
+            }
+            Pat::Type(p) => self.bind(&p.pat, init),
+            Pat::Reference(p) => self.bind(&p.pat, None),
+            Pat::Tuple(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
+            Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
+            Pat::Slice(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
+            Pat::Struct(p) => p.fields.iter().for_each(|f| self.bind(&f.pat, None)),
+            _ => {}
+        }
+    }
+
+    fn body_kind(asyncness: Option<&syn::token::Async>) -> BodyKind {
+        if asyncness.is_some() {
+            BodyKind::AsyncFn
+        } else {
+            BodyKind::Sync
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Walker<'_> {
+    fn visit_file(&mut self, file: &'ast syn::File) {
+        let module = self.cx.file.module_path.clone();
+        self.cx.scopes.push(Scope::module(&module, &file.items));
+        visit::visit_file(self, file);
+        self.cx.scopes.pop();
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        let Some((_, items)) = &item.content else {
+            return;
+        };
+        let mut module = self.cx.module_path().to_vec();
+        module.push(item.ident.to_string());
+        self.cx.scopes.push(Scope::module(&module, items));
+        // An inline module starts outside any function body.
+        let frames = std::mem::take(&mut self.cx.frames);
+        for item in items {
+            self.visit_item(item);
+        }
+        self.cx.frames = frames;
+        self.cx.scopes.pop();
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        if self.cx.frames.is_empty() {
+            let mut canon = vec!["crate".to_owned()];
+            canon.extend_from_slice(self.cx.module_path());
+            canon.push(item.sig.ident.to_string());
+            if let Some(key) = self.cx.free_fn_key(&canon) {
+                self.cx.index.add_free(key, item.sig.asyncness.is_some());
+            }
+        }
+        self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
+            visit::visit_item_fn(w, item);
+        });
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.cx
+            .index
+            .add_method(item.sig.ident.to_string(), item.sig.asyncness.is_some());
+        self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
+            visit::visit_impl_item_fn(w, item);
+        });
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        self.cx
+            .index
+            .add_method(item.sig.ident.to_string(), item.sig.asyncness.is_some());
+        self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
+            visit::visit_trait_item_fn(w, item);
+        });
+    }
+
+    fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
+        self.in_body(BodyKind::Sync, |w| visit::visit_item_const(w, item));
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.in_body(BodyKind::Sync, |w| visit::visit_item_static(w, item));
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        let scope = Scope::block(&block.stmts, self.cx.module_path());
+        self.cx.scopes.push(scope);
+        self.hooks(|rule, cx| rule.check_block(cx, block));
+        visit::visit_block(self, block);
+        self.cx.scopes.pop();
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        self.hooks(|rule, cx| rule.check_stmt(cx, stmt));
+        visit::visit_stmt(self, stmt);
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        visit::visit_local(self, local);
+        let init = local
+            .init
+            .as_ref()
+            .and_then(|init| self.cx.callee(&init.expr));
+        self.bind(&local.pat, init);
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        self.hooks(|rule, cx| rule.check_expr(cx, expr));
+        match expr {
+            Expr::Closure(c) => {
+                let kind = if c.asyncness.is_some() {
+                    BodyKind::AsyncClosure
+                } else {
+                    BodyKind::SyncClosure
+                };
+                self.in_body(kind, |w| visit::visit_expr(w, expr));
+            }
+            Expr::Async(_) => self.in_body(BodyKind::AsyncBlock, |w| visit::visit_expr(w, expr)),
+            Expr::Loop(_) => self.in_loop(LoopKind::Loop, |w| visit::visit_expr(w, expr)),
+            Expr::ForLoop(_) => self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr)),
+            Expr::While(w) => {
+                let kind = if matches!(*w.cond, Expr::Let(_)) {
+                    LoopKind::WhileLet
+                } else {
+                    LoopKind::While
+                };
+                self.in_loop(kind, |w| visit::visit_expr(w, expr));
+            }
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        match macros::parse(mac) {
+            Some(MacroBody::Select(select)) => self.visit_select(&select),
+            Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            None => {}
+        }
+    }
+}
+
+impl Walker<'_> {
+    fn visit_select(&mut self, select: &Select) {
+        self.hooks(|rule, cx| rule.check_select(cx, select));
+        for branch in &select.branches {
+            if let Some(future) = &branch.future {
+                self.visit_expr(future);
+            }
+            if let Some(guard) = &branch.guard {
+                self.visit_expr(guard);
+            }
+            self.visit_expr(&branch.handler);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The engine: from files to a sorted [`Report`], one parse and one walk per file, in parallel.
+//!
+//! Per file (on a rayon worker): read → parse → walk with every selected
+//! rule → drop suppressed findings. Each file also hands back its part of the
+//! cross-file async-fn index and the findings that depend on it; those are
+//! settled once all files are done. A panic while checking a file is caught
+//! and becomes an `internal_error` finding for that file.
+
+pub(crate) mod context;
+pub(crate) mod index;
+pub(crate) mod macros;
+pub(crate) mod parse;
+pub(crate) mod resolve;
+pub(crate) mod suppress;
+pub(crate) mod walk;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::rules::{RULES, RuleInfo};
+use crate::{Finding, Linter, Report, Span};
+use context::{FileCtx, Walker};
+use index::{AsyncIndex, Deferred};
+
+/// What checking one file produced.
+#[derive(Default)]
+struct FileOutcome {
+    findings: Vec<Finding>,
+    deferred: Vec<Deferred>,
+    index: AsyncIndex,
+    source: Option<Arc<str>>,
+}
+
+/// Checks `files` in parallel and merges the results.
+pub(crate) fn check_files(linter: &Linter, files: &[PathBuf]) -> Report {
+    let rules = active_rules(linter);
+    let outcomes: Vec<(PathBuf, FileOutcome)> = files
+        .par_iter()
+        .map(|path| {
+            let outcome = match parse::read(path) {
+                Ok(source) => check_text(&rules, path, source.into()),
+                Err(finding) => FileOutcome {
+                    findings: vec![*finding],
+                    ..FileOutcome::default()
+                },
+            };
+            (path.clone(), outcome)
+        })
+        .collect();
+    finish(outcomes, files.len())
+}
+
+/// Checks one in-memory source as if it were at `path`.
+pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
+    let rules = active_rules(linter);
+    let outcome = check_text(&rules, path, source.into());
+    finish(vec![(path.to_path_buf(), outcome)], 1)
+}
+
+fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
+    RULES
+        .iter()
+        .filter(|r| linter.is_selected(r.name))
+        .collect()
+}
+
+/// Settles deferred findings against the merged index, sorts, and keeps the sources needed for rendering.
+fn finish(outcomes: Vec<(PathBuf, FileOutcome)>, files_checked: usize) -> Report {
+    let mut index = AsyncIndex::default();
+    let mut deferred = Vec::new();
+    let mut report = Report {
+        files_checked,
+        ..Report::default()
+    };
+    for (path, outcome) in outcomes {
+        index.merge(outcome.index);
+        deferred.extend(outcome.deferred);
+        report.findings.extend(outcome.findings);
+        if let Some(source) = outcome.source {
+            report.sources.insert(path, source);
+        }
+    }
+    report.findings.extend(
+        deferred
+            .into_iter()
+            .filter(|d| index.is_future(&d.source))
+            .map(|d| d.finding),
+    );
+    report.findings.sort_by(|a, b| {
+        (&a.path, a.span, a.rule, &a.message).cmp(&(&b.path, b.span, b.rule, &b.message))
+    });
+    report.findings.dedup();
+    let with_findings: std::collections::HashSet<&PathBuf> =
+        report.findings.iter().map(|f| &f.path).collect();
+    report
+        .sources
+        .retain(|path, _| with_findings.contains(path));
+    report
+}
+
+/// Parses and walks one file's text, catching panics.
+fn check_text(rules: &[&'static RuleInfo], path: &Path, source: Arc<str>) -> FileOutcome {
+    let result = catch_unwind(AssertUnwindSafe(|| check_parsed(rules, path, &source)));
+    // Spans are plain line/column numbers by now; free proc-macro2's per-thread source map.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let mut outcome = result.unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let mut finding = parse::file_error(
+            path,
+            "internal_error",
+            format!("asyncheck crashed while checking this file: {reason}"),
+            Span::FILE_START,
+        );
+        finding.help =
+            "this is a bug in asyncheck; please report it with the file that triggers it".into();
+        FileOutcome {
+            findings: vec![finding],
+            ..FileOutcome::default()
+        }
+    });
+    outcome.source = Some(source);
+    outcome
+}
+
+fn check_parsed(rules: &[&'static RuleInfo], path: &Path, source: &str) -> FileOutcome {
+    let file = match parse::parse(path, source) {
+        Ok(file) => file,
+        Err(finding) => {
+            return FileOutcome {
+                findings: vec![*finding],
+                ..FileOutcome::default()
+            };
+        }
+    };
+    let (allows, mut findings) = suppress::scan(path, source);
+    if rules.is_empty() {
+        return FileOutcome {
+            findings,
+            ..FileOutcome::default()
+        };
+    }
+    let (crate_root, module_path) = index::crate_location(path);
+    let file_ctx = FileCtx {
+        path: path.to_path_buf(),
+        crate_root,
+        module_path,
+    };
+    let cx = Walker::new(&file_ctx, rules).run(&file);
+    findings.extend(cx.findings.into_iter().filter(|f| !allows.silences(f)));
+    let deferred = cx
+        .deferred
+        .into_iter()
+        .filter(|d| !allows.silences(&d.finding))
+        .collect();
+    FileOutcome {
+        findings,
+        deferred,
+        index: cx.index,
+        source: None,
+    }
+}

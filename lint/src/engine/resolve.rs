@@ -1,0 +1,329 @@
+//! Name resolution from `use` declarations: which path does the first segment of a call mean?
+//!
+//! Paths are canonicalised to a list of segments. Paths into the checked crate
+//! start with `crate` (`crate::net::fetch`); paths into other crates start
+//! with the crate name (`std::thread::sleep`). Each module — a file or an
+//! inline `mod {}` — has its own scope that does not inherit its parent's
+//! imports; blocks add their own `use`s and items on top of their module's.
+//! Glob imports are ignored (a name only reachable through a glob resolves to
+//! nothing known, so it is never flagged).
+
+use std::collections::{HashMap, HashSet};
+
+/// A resolved path, one string per segment.
+pub(crate) type Canon = Vec<String>;
+
+/// One layer of names: a module, or a block inside a function.
+#[derive(Debug, Default)]
+pub(crate) struct Scope {
+    /// `Some(module path)` for a module scope, which is a barrier for lookups.
+    pub(crate) module: Option<Vec<String>>,
+    imports: HashMap<String, Canon>,
+    items: HashSet<String>,
+    /// `let` bindings: name → resolved path of the call that initialised it, if any.
+    bindings: HashMap<String, Option<Canon>>,
+}
+
+/// What a name means at some point in the code.
+#[derive(Debug, PartialEq, Eq)]
+enum Lookup<'a> {
+    Import(&'a Canon),
+    Item,
+    Binding,
+}
+
+impl Scope {
+    /// The scope of a module at `module_path` with these items.
+    pub(crate) fn module(module_path: &[String], items: &[syn::Item]) -> Scope {
+        let mut scope = Scope {
+            module: Some(module_path.to_vec()),
+            ..Scope::default()
+        };
+        scope.add_items(items.iter(), module_path);
+        scope
+    }
+
+    /// The scope of a block, whose uses are interpreted inside `module_path`.
+    pub(crate) fn block(stmts: &[syn::Stmt], module_path: &[String]) -> Scope {
+        let mut scope = Scope::default();
+        let items = stmts.iter().filter_map(|s| match s {
+            syn::Stmt::Item(item) => Some(item),
+            _ => None,
+        });
+        scope.add_items(items, module_path);
+        scope
+    }
+
+    fn add_items<'a>(
+        &mut self,
+        items: impl Iterator<Item = &'a syn::Item> + Clone,
+        module_path: &[String],
+    ) {
+        for item in items.clone() {
+            if let Some(name) = item_name(item) {
+                self.items.insert(name);
+            }
+        }
+        for item in items {
+            match item {
+                syn::Item::Use(u) => {
+                    let mut prefix = Vec::new();
+                    if u.leading_colon.is_some() {
+                        prefix.push(String::new());
+                    }
+                    self.add_use(&u.tree, &mut prefix, module_path);
+                }
+                syn::Item::ExternCrate(c) => {
+                    if let Some((_, rename)) = &c.rename {
+                        self.imports
+                            .insert(rename.to_string(), vec![c.ident.to_string()]);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn add_use(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>, module_path: &[String]) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.add_use(&p.tree, prefix, module_path);
+                prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                if name == "self" {
+                    if let Some(last) = prefix.last() {
+                        let key = last.clone();
+                        let full = self.absolute(prefix, module_path);
+                        self.imports.insert(key, full);
+                    }
+                } else {
+                    prefix.push(name.clone());
+                    let full = self.absolute(prefix, module_path);
+                    prefix.pop();
+                    self.imports.insert(name, full);
+                }
+            }
+            syn::UseTree::Rename(r) => {
+                let alias = r.rename.to_string();
+                if alias == "_" {
+                    return;
+                }
+                let name = r.ident.to_string();
+                let full = if name == "self" {
+                    self.absolute(prefix, module_path)
+                } else {
+                    prefix.push(name);
+                    let full = self.absolute(prefix, module_path);
+                    prefix.pop();
+                    full
+                };
+                self.imports.insert(alias, full);
+            }
+            syn::UseTree::Group(g) => {
+                for tree in &g.items {
+                    self.add_use(tree, prefix, module_path);
+                }
+            }
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+
+    /// Makes a `use` path absolute: `self`/`super`/`crate`/local items become `crate::…`.
+    fn absolute(&self, path: &[String], module_path: &[String]) -> Canon {
+        match path.first().map(String::as_str) {
+            Some("") => path[1..].to_vec(),
+            Some("crate" | "self" | "super") => relative(path, module_path),
+            Some(first) if self.items.contains(first) => crate_path(module_path, path),
+            _ => path.to_vec(),
+        }
+    }
+
+    /// Records a `let` binding (and forgets any earlier one of the same name).
+    pub(crate) fn bind(&mut self, name: String, init: Option<Canon>) {
+        self.bindings.insert(name, init);
+    }
+
+    fn lookup(&self, name: &str) -> Option<Lookup<'_>> {
+        if self.bindings.contains_key(name) {
+            Some(Lookup::Binding)
+        } else if self.items.contains(name) {
+            Some(Lookup::Item)
+        } else {
+            self.imports.get(name).map(Lookup::Import)
+        }
+    }
+}
+
+/// The name an item defines in the value or type namespace, if any.
+fn item_name(item: &syn::Item) -> Option<String> {
+    let ident = match item {
+        syn::Item::Fn(f) => &f.sig.ident,
+        syn::Item::Struct(s) => &s.ident,
+        syn::Item::Enum(e) => &e.ident,
+        syn::Item::Mod(m) => &m.ident,
+        syn::Item::Trait(t) => &t.ident,
+        syn::Item::Type(t) => &t.ident,
+        syn::Item::Const(c) => &c.ident,
+        syn::Item::Static(s) => &s.ident,
+        syn::Item::Union(u) => &u.ident,
+        _ => return None,
+    };
+    Some(ident.to_string())
+}
+
+/// `crate::<module_path>::<rest>`.
+fn crate_path(module_path: &[String], rest: &[String]) -> Canon {
+    let mut out = Vec::with_capacity(1 + module_path.len() + rest.len());
+    out.push("crate".to_owned());
+    out.extend_from_slice(module_path);
+    out.extend_from_slice(rest);
+    out
+}
+
+/// Resolves leading `crate`, `self` and `super` segments against `module_path`.
+fn relative(path: &[String], module_path: &[String]) -> Canon {
+    if path[0] == "crate" {
+        return path.to_vec();
+    }
+    let mut module = module_path.to_vec();
+    let mut rest = path;
+    while let Some((first, tail)) = rest.split_first() {
+        match first.as_str() {
+            "self" => {}
+            "super" => {
+                module.pop();
+            }
+            _ => break,
+        }
+        rest = tail;
+    }
+    crate_path(&module, rest)
+}
+
+/// Resolves `path` against a stack of scopes (innermost last).
+///
+/// Returns `None` when the first segment is a local variable (so the path
+/// names no item at all).
+pub(crate) fn resolve(scopes: &[Scope], path: &syn::Path) -> Option<Canon> {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    if path.leading_colon.is_some() {
+        return Some(segments);
+    }
+    let module_path = scopes
+        .iter()
+        .rev()
+        .find_map(|s| s.module.as_deref())
+        .unwrap_or(&[]);
+    let first = segments.first()?;
+    if matches!(first.as_str(), "crate" | "self" | "super") {
+        return Some(relative(&segments, module_path));
+    }
+    for scope in scopes.iter().rev() {
+        match scope.lookup(first) {
+            Some(Lookup::Binding) if segments.len() == 1 => return None,
+            Some(Lookup::Binding) | None => {}
+            Some(Lookup::Item) => {
+                if scope.module.is_some() {
+                    return Some(crate_path(module_path, &segments));
+                }
+                // An item declared inside a block: real, but not addressable by path.
+                let mut out = vec!["{block}".to_owned()];
+                out.extend(segments);
+                return Some(out);
+            }
+            Some(Lookup::Import(target)) => {
+                let mut out = target.clone();
+                out.extend_from_slice(&segments[1..]);
+                return Some(out);
+            }
+        }
+        if scope.module.is_some() {
+            break;
+        }
+    }
+    Some(segments)
+}
+
+/// The resolved init of the innermost `let` binding called `name`, if it was a call.
+pub(crate) fn binding<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> {
+    for scope in scopes.iter().rev() {
+        if let Some(init) = scope.bindings.get(name) {
+            return init.as_ref();
+        }
+        if scope.module.is_some() {
+            break;
+        }
+    }
+    None
+}
+
+/// Whether a canonical path is exactly `expected`.
+pub(crate) fn is(canon: &[String], expected: &[&str]) -> bool {
+    canon.len() == expected.len() && canon.iter().zip(expected).all(|(a, b)| a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve_in(src: &str, path: &str) -> Option<String> {
+        let file: syn::File = syn::parse_str(src).unwrap();
+        let scopes = vec![Scope::module(&["m".to_owned()], &file.items)];
+        let path: syn::Path = syn::parse_str(path).unwrap();
+        resolve(&scopes, &path).map(|c| c.join("::"))
+    }
+
+    #[test]
+    fn resolves_aliases_groups_self_and_nesting() {
+        let src = "use std::thread::sleep as nap; use std::{fs, thread::{self as th}}; use tokio::{time::{self}, task::{spawn_blocking}};";
+        assert_eq!(
+            resolve_in(src, "nap").as_deref(),
+            Some("std::thread::sleep")
+        );
+        assert_eq!(
+            resolve_in(src, "th::sleep").as_deref(),
+            Some("std::thread::sleep")
+        );
+        assert_eq!(
+            resolve_in(src, "fs::read").as_deref(),
+            Some("std::fs::read")
+        );
+        assert_eq!(
+            resolve_in(src, "time::sleep").as_deref(),
+            Some("tokio::time::sleep")
+        );
+        assert_eq!(
+            resolve_in(src, "spawn_blocking").as_deref(),
+            Some("tokio::task::spawn_blocking")
+        );
+    }
+
+    #[test]
+    fn local_items_and_relative_paths_point_into_the_crate() {
+        let src = "fn sleep() {} mod net { } use self::net::get; use super::up;";
+        assert_eq!(resolve_in(src, "sleep").as_deref(), Some("crate::m::sleep"));
+        assert_eq!(
+            resolve_in(src, "net::fetch").as_deref(),
+            Some("crate::m::net::fetch")
+        );
+        assert_eq!(
+            resolve_in(src, "get").as_deref(),
+            Some("crate::m::net::get")
+        );
+        assert_eq!(resolve_in(src, "up").as_deref(), Some("crate::up"));
+        assert_eq!(resolve_in(src, "super::x").as_deref(), Some("crate::x"));
+        assert_eq!(
+            resolve_in(src, "::std::thread::sleep").as_deref(),
+            Some("std::thread::sleep")
+        );
+    }
+
+    #[test]
+    fn globs_are_ignored_and_unknown_names_stay_as_written() {
+        let src = "use std::thread::*;";
+        assert_eq!(resolve_in(src, "sleep").as_deref(), Some("sleep"));
+    }
+}

@@ -1,0 +1,156 @@
+//! The rule registry: the one list of rules, with their group, severity, documentation and hooks.
+//!
+//! # Adding a rule
+//! 1. Write `rules/<rule_name>.rs`: a `//!` doc comment with the sections
+//!    `## What it does`, `## Why is this bad?`, `## Example` and `## Use instead`
+//!    (it *is* the rule's documentation, shown by `--explain`), and a unit
+//!    struct implementing [`Rule`] — override only the hooks you need.
+//! 2. Add one line to [`RULES`] below (and the `mod` line).
+//! 3. Add `lint/tests/fixtures/<rule_name>.rs` with `//~ <rule_name>` markers
+//!    and accept its snapshot after reading it (`cargo insta review`).
+
+use std::fmt;
+
+use crate::Severity;
+pub(crate) use crate::engine::context::Cx;
+pub(crate) use crate::engine::macros::Select;
+
+mod blocking_sleep;
+mod nested_runtime;
+
+/// Whether a rule runs by default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Runs unless ignored: likely bugs with few false positives.
+    Default,
+    /// Runs only when selected (`--select name` or `--select all`).
+    Pedantic,
+}
+
+impl fmt::Display for Group {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Group::Default => "default",
+            Group::Pedantic => "pedantic",
+        })
+    }
+}
+
+/// The hooks a rule implements. The engine walks each file once and calls
+/// every active rule's hooks at each node, with [`Cx`] describing where the
+/// node is. Hooks must be cheap: match the node's shape first, return early.
+pub(crate) trait Rule: Sync {
+    /// Every expression, before its children (in the context of the expression itself).
+    fn check_expr(&self, _cx: &mut Cx<'_>, _expr: &syn::Expr) {}
+    /// Every statement of every block, before its children.
+    fn check_stmt(&self, _cx: &mut Cx<'_>, _stmt: &syn::Stmt) {}
+    /// Every block, once, before its statements (for rules that look at a statement and what follows it).
+    fn check_block(&self, _cx: &mut Cx<'_>, _block: &syn::Block) {}
+    /// Every `select!` (tokio or futures) whose branches parse.
+    fn check_select(&self, _cx: &mut Cx<'_>, _select: &Select) {}
+}
+
+/// A rule's registry entry.
+pub struct RuleInfo {
+    /// The rule's name, as used by `--select` and allow comments.
+    pub name: &'static str,
+    /// Whether it runs by default.
+    pub group: Group,
+    /// The severity of its findings.
+    pub severity: Severity,
+    /// The text of the rule's source file; its leading `//!` lines are the docs.
+    source: &'static str,
+    pub(crate) hooks: &'static dyn Rule,
+}
+
+impl fmt::Debug for RuleInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleInfo")
+            .field("name", &self.name)
+            .field("group", &self.group)
+            .field("severity", &self.severity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RuleInfo {
+    /// The rule's documentation: its source file's leading `//!` comment, as Markdown.
+    ///
+    /// ```
+    /// let docs = asyncheck_lint::rule("blocking_sleep").unwrap().docs();
+    /// assert!(docs.contains("## Why is this bad?"));
+    /// ```
+    pub fn docs(&self) -> String {
+        let mut out = String::new();
+        for line in self.source.lines().map_while(|l| l.strip_prefix("//!")) {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The first line of the docs: what the rule flags, in one sentence.
+    pub fn summary(&self) -> String {
+        self.docs().lines().next().unwrap_or_default().to_owned()
+    }
+}
+
+macro_rules! rule {
+    ($name:ident, $hooks:path, $group:ident) => {
+        RuleInfo {
+            name: stringify!($name),
+            group: Group::$group,
+            severity: Severity::Warning,
+            source: include_str!(concat!(stringify!($name), ".rs")),
+            hooks: &$hooks,
+        }
+    };
+}
+
+/// Every rule, in the order `--list-rules` shows them.
+pub static RULES: &[RuleInfo] = &[
+    rule!(blocking_sleep, blocking_sleep::BlockingSleep, Default),
+    rule!(nested_runtime, nested_runtime::NestedRuntime, Default),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_documents_every_section() {
+        for rule in RULES {
+            let docs = rule.docs();
+            assert!(
+                !rule.summary().is_empty(),
+                "rule `{}` has no summary line",
+                rule.name
+            );
+            for section in [
+                "## What it does",
+                "## Why is this bad?",
+                "## Example",
+                "## Use instead",
+            ] {
+                assert!(
+                    docs.lines().any(|l| l.trim() == section),
+                    "rule `{}` lacks the `{section}` section in its `//!` docs",
+                    rule.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule_names_are_unique_snake_case() {
+        let mut names: Vec<_> = RULES.iter().map(|r| r.name).collect();
+        assert!(
+            names
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len(), "duplicate rule names");
+    }
+}

@@ -1,0 +1,151 @@
+//! Rule fixtures: the `//~ rule` markers must match the findings exactly, and the
+//! rendered output of each fixture is an insta snapshot (`cargo insta review`).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use asyncheck_lint::{Linter, RULES, Report};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Runs only `rule` over its fixture, as if the file were at `fixtures/<rule>.rs`.
+fn check_fixture(rule: &str) -> (String, Report) {
+    let path = fixtures_dir().join(format!("{rule}.rs"));
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|err| panic!("rule `{rule}` has no fixture at {}: {err}", path.display()));
+    let linter = Linter::new().select(&[rule]).expect("registry rule");
+    let report = linter.check_source(format!("fixtures/{rule}.rs"), &source);
+    (source, report)
+}
+
+/// The `(line, rule)` pairs announced by `//~ rule` markers.
+fn markers(source: &str) -> BTreeSet<(usize, String)> {
+    let mut out = BTreeSet::new();
+    for (index, line) in source.lines().enumerate() {
+        if let Some((_, rules)) = line.split_once("//~") {
+            for rule in rules.split(',') {
+                out.insert((index + 1, rule.trim().to_owned()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn findings_match_markers_in_every_fixture() {
+    let mut failures = Vec::new();
+    for rule in RULES {
+        let (source, report) = check_fixture(rule.name);
+        let expected = markers(&source);
+        let found: BTreeSet<(usize, String)> = report
+            .findings()
+            .iter()
+            .map(|f| (f.span.line, f.rule.to_owned()))
+            .collect();
+        for missing in expected.difference(&found) {
+            failures.push(format!(
+                "{}.rs:{}: marked `{}` but not flagged",
+                rule.name, missing.0, missing.1
+            ));
+        }
+        for extra in found.difference(&expected) {
+            failures.push(format!(
+                "{}.rs:{}: flagged `{}` but not marked",
+                rule.name, extra.0, extra.1
+            ));
+        }
+        let flagged = expected.len();
+        assert!(
+            flagged >= 10,
+            "fixture `{}` has only {flagged} flagged cases (need 10)",
+            rule.name
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn fixture_snapshots() {
+    for rule in RULES {
+        let (_, report) = check_fixture(rule.name);
+        insta::assert_snapshot!(rule.name, report.render_human(false));
+    }
+}
+
+#[test]
+fn every_fixture_and_snapshot_belongs_to_a_rule() {
+    let names: BTreeSet<&str> = RULES.iter().map(|r| r.name).collect();
+    for entry in std::fs::read_dir(fixtures_dir()).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert!(
+            names.contains(stem.as_str()),
+            "fixture {} has no rule of that name",
+            path.display()
+        );
+    }
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut seen = BTreeSet::new();
+    for entry in std::fs::read_dir(&snapshots).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let Some(rule) = name
+            .strip_prefix("fixtures__")
+            .and_then(|n| n.strip_suffix(".snap"))
+        else {
+            panic!("unexpected file {name} in {}", snapshots.display());
+        };
+        assert!(
+            names.contains(rule),
+            "snapshot {name} has no rule of that name"
+        );
+        seen.insert(rule.to_owned());
+    }
+    for name in &names {
+        assert!(seen.contains(*name), "rule `{name}` has no snapshot");
+    }
+}
+
+/// Messages and help lines start lowercase, have no trailing period, and put code in backticks.
+fn assert_style(text: &str, what: &str, needs_code: bool) {
+    let first = text
+        .chars()
+        .next()
+        .unwrap_or_else(|| panic!("empty {what}"));
+    assert!(!first.is_uppercase(), "{what} starts uppercase: {text:?}");
+    assert!(!text.ends_with('.'), "{what} ends with a period: {text:?}");
+    let ticks = text.matches('`').count();
+    assert!(ticks % 2 == 0, "{what} has unbalanced backticks: {text:?}");
+    if needs_code {
+        assert!(ticks >= 2, "{what} names no code in backticks: {text:?}");
+    }
+}
+
+#[test]
+fn messages_follow_the_house_style() {
+    let mut checked = 0;
+    for rule in RULES {
+        let (_, report) = check_fixture(rule.name);
+        for finding in report.findings() {
+            assert_style(&finding.message, "message", true);
+            assert_style(&finding.help, "help", true);
+            checked += 1;
+        }
+    }
+    // Engine-level findings follow the same style.
+    let engine =
+        Linter::new().check_source("x.rs", "fn f( {}\n// asyncheck: allow(no_such_rule)\n");
+    let broken =
+        Linter::new().check_source("y.rs", "fn f() {} // asyncheck: allow(no_such_rule)\n");
+    for finding in engine.findings().iter().chain(broken.findings()) {
+        assert_style(&finding.message, "message", false);
+        assert_style(&finding.help, "help", false);
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} findings were style-checked");
+}
