@@ -58,11 +58,11 @@ enum Outcome {
 
 fn main() -> ExitCode {
     // `cargo asyncheck …` runs `cargo-asyncheck asyncheck …`.
-    let mut argv: Vec<_> = std::env::args_os().collect();
-    if argv.get(1).is_some_and(|a| a == "asyncheck") {
-        argv.remove(1);
+    let mut raw_args: Vec<_> = std::env::args_os().collect();
+    if raw_args.get(1).is_some_and(|a| a == "asyncheck") {
+        raw_args.remove(1);
     }
-    let args = match Args::try_parse_from(argv) {
+    let args = match Args::try_parse_from(raw_args) {
         Ok(args) => args,
         Err(err) => {
             let _ = err.print();

@@ -17,6 +17,8 @@ pub(crate) use crate::engine::macros::Select;
 
 mod blocking_sleep;
 mod nested_runtime;
+mod swallowed_cancellation;
+mod unawaited_future;
 
 /// Whether a rule runs by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,7 +112,13 @@ macro_rules! rule {
 /// Every rule, in the order `--list-rules` shows them.
 pub static RULES: &[RuleInfo] = &[
     rule!(blocking_sleep, blocking_sleep::BlockingSleep, Default),
+    rule!(unawaited_future, unawaited_future::UnawaitedFuture, Default),
     rule!(nested_runtime, nested_runtime::NestedRuntime, Default),
+    rule!(
+        swallowed_cancellation,
+        swallowed_cancellation::SwallowedCancellation,
+        Default
+    ),
 ];
 
 #[cfg(test)]
