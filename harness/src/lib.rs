@@ -1,2 +1,210 @@
 //! `asyncheck`: a deterministic async test harness for tokio.
+//!
+//! Put `#[asyncheck::test]` on an `async fn` instead of `#[tokio::test]`. Each
+//! test gets a fresh current-thread runtime with a **paused clock** (sleeps cost
+//! no wall time, and the same test always sees the same interleaving), a
+//! **timeout** (24h of virtual time by default, so a deadlocked test fails at once
+//! instead of hanging), and fails when a **spawned task panics**, even if nobody
+//! looked at its `JoinHandle`. Opt in to **blocked-executor** and **leaked-task**
+//! detection per test. [`AsyncMock`] stands in for async dependencies, and
+//! [`timed`], [`settle`], [`assert_completes_within!`] and [`assert_times_out!`]
+//! test timing.
+//!
+//! `asyncheck` is the only dev-dependency you need: it enables the tokio features
+//! it uses (`rt`, `time`, `test-util`, ...) itself, and the attribute's expansion
+//! reaches tokio through this crate.
+//!
+//! ```toml
+//! [dev-dependencies]
+//! asyncheck = "0.1"
+//! ```
+//!
+//! # `#[asyncheck::test]`
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! #[asyncheck::test(timeout = "2h", leak_check, blocking_threshold = "50ms")]
+//! async fn an_hour_passes_instantly() {
+//!     let worker = tokio::spawn(async {
+//!         tokio::time::sleep(Duration::from_secs(3600)).await;
+//!         "done"
+//!     });
+//!     assert_eq!(worker.await.unwrap(), "done");
+//! }
+//! ```
+//!
+//! The same test without the macro — the attribute expands to a `#[test]` fn
+//! that hands the body to [`TestConfig::run`]:
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! # /*
+//! #[test]
+//! # */
+//! fn an_hour_passes_instantly() {
+//!     asyncheck::TestConfig::new()
+//!         .timeout(Duration::from_secs(2 * 3600))
+//!         .leak_check()
+//!         .blocking_threshold(Duration::from_millis(50))
+//!         .run(async {
+//!             let worker = tokio::spawn(async {
+//!                 tokio::time::sleep(Duration::from_secs(3600)).await;
+//!                 "done"
+//!             });
+//!             assert_eq!(worker.await.unwrap(), "done");
+//!         })
+//! }
+//! # an_hour_passes_instantly();
+//! ```
+//!
+//! | option | effect |
+//! |---|---|
+//! | `timeout = "500ms"` | fail when the body has not finished after that much time: virtual by default (default `"24h"`), wall clock with `real_time` (default `"5m"`) |
+//! | `real_time` | do not pause the clock (tests doing real I/O) |
+//! | `flavor = "multi_thread"` | multi-thread runtime; implies `real_time` |
+//! | `worker_threads = 4` | worker count of the multi-thread runtime |
+//! | `blocking_threshold = "50ms"` | fail when the runtime thread ran that long (wall clock) without going idle; current-thread only |
+//! | `leak_check` | fail when spawned tasks are still alive when the body returns |
+//! | `allow_task_panics` | a panicking spawned task does not fail the test |
+//! | `start_paused = false` | tokio spelling of `real_time` (`true` is the default) |
+//!
+//! Durations are an integer followed by `ms`, `s`, `m` or `h`. Invalid options
+//! are compile errors pointing at the offending token.
+//!
+//! The test body may return `()` or a `Result`.
+//!
+//! # What the detectors see
+//!
+//! - **Timeout.** With a paused clock, tokio auto-advances time only when no task
+//!   can run, and only to the next pending timer. When the clock jumped from an
+//!   idle runtime straight to the test's deadline, the failure says that no task
+//!   could make progress (a deadlock, or a wait for an event that never comes).
+//!   A poll that never returns (an infinite loop without `.await`) cannot be
+//!   timed out: nothing else runs on that thread.
+//! - **Task panics.** A process-wide panic hook (installed once, chained to the
+//!   previous hook) records panics raised inside tokio tasks on the test's own
+//!   threads; the test fails as soon as it sees one, naming the panic message.
+//!   Parallel tests do not see each other's panics. A panic in the body itself
+//!   fails the test as usual. If your test installs its own panic hook, task
+//!   panics are no longer recorded.
+//! - **Blocked executor** (`blocking_threshold`): the longest wall-clock stretch
+//!   between the runtime thread waking up and going idle again (tokio's
+//!   `on_thread_unpark` / `on_thread_park` hooks). A `std::thread::sleep`, blocking
+//!   I/O or a CPU loop in the body or any spawned task shows up in that stretch;
+//!   time spent waiting never does. Stable tokio has no per-poll hook, so a long
+//!   burst of cooperative work that never lets the runtime go idle (for example
+//!   many `yield_now()` rounds adding up past the threshold) is reported too, and
+//!   the report cannot name the task.
+//! - **Leaks** (`leak_check`): tokio's `num_alive_tasks()` when the body returns.
+//!   Tasks are counted, not named.
+//!
+//! # Mocks and I/O
+//!
+//! [`AsyncMock`] records calls and awaits. For mocked byte streams,
+//! [`io::Builder`] (from `tokio-test`) scripts reads and writes, and
+//! [`task::spawn`] with [`assert_ready!`], [`assert_pending!`],
+//! [`assert_ready_ok!`], [`assert_ready_err!`] and [`assert_ready_eq!`] polls
+//! futures by hand:
+//!
+//! ```
+//! use asyncheck::{assert_pending, assert_ready_eq};
+//!
+//! let (tx, rx) = tokio::sync::oneshot::channel::<u8>();
+//! let mut rx = asyncheck::task::spawn(rx);
+//! assert_pending!(rx.poll());
+//! tx.send(7).unwrap();
+//! assert!(rx.is_woken());
+//! assert_ready_eq!(rx.poll(), Ok(7));
+//! ```
 #![warn(missing_docs, unreachable_pub)]
+
+mod detect;
+mod mock;
+mod runtime;
+mod time;
+
+pub use asyncheck_macros::test;
+pub use mock::AsyncMock;
+pub use runtime::TestConfig;
+pub use time::{IntoTestDuration, settle, timed};
+pub use tokio_test::{assert_err, assert_ok, assert_pending, assert_ready, assert_ready_eq};
+
+/// Asserts that a `Poll<Result<T, E>>` is `Ready(Ok(_))` and evaluates to the `T`.
+///
+/// Same as `tokio_test::assert_ready_ok!`, which names `tokio_test` by path and
+/// so cannot be re-exported; this one works with only `asyncheck` as a dependency.
+///
+/// ```
+/// let mut fut = asyncheck::task::spawn(async { Ok::<u8, ()>(3) });
+/// assert_eq!(asyncheck::assert_ready_ok!(fut.poll()), 3);
+/// ```
+#[macro_export]
+macro_rules! assert_ready_ok {
+    ($e:expr) => {{
+        let val = $crate::assert_ready!($e);
+        $crate::assert_ok!(val)
+    }};
+    ($e:expr, $($msg:tt)+) => {{
+        let val = $crate::assert_ready!($e, $($msg)*);
+        $crate::assert_ok!(val, $($msg)*)
+    }};
+}
+
+/// Asserts that a `Poll<Result<T, E>>` is `Ready(Err(_))` and evaluates to the `E`.
+///
+/// Same as `tokio_test::assert_ready_err!`, usable with only `asyncheck` as a
+/// dependency.
+///
+/// ```
+/// let mut fut = asyncheck::task::spawn(async { Err::<(), &str>("no") });
+/// assert_eq!(asyncheck::assert_ready_err!(fut.poll()), "no");
+/// ```
+#[macro_export]
+macro_rules! assert_ready_err {
+    ($e:expr) => {{
+        let val = $crate::assert_ready!($e);
+        $crate::assert_err!(val)
+    }};
+    ($e:expr, $($msg:tt)+) => {{
+        let val = $crate::assert_ready!($e, $($msg)*);
+        $crate::assert_err!(val, $($msg)*)
+    }};
+}
+
+/// Scripted mock I/O, re-exported from `tokio-test`: build a reader/writer that
+/// expects exactly the given reads and writes.
+///
+/// ```
+/// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+///
+/// # asyncheck::TestConfig::new().run(async {
+/// let mut conn = asyncheck::io::Builder::new()
+///     .write(b"PING\r\n")
+///     .read(b"+PONG\r\n")
+///     .build();
+/// conn.write_all(b"PING\r\n").await.unwrap();
+/// let mut reply = [0; 7];
+/// conn.read_exact(&mut reply).await.unwrap();
+/// assert_eq!(&reply, b"+PONG\r\n");
+/// # });
+/// ```
+pub mod io {
+    pub use tokio_test::io::{Builder, Handle, Mock};
+}
+
+/// Polling futures by hand, re-exported from `tokio-test`; pairs with
+/// [`assert_ready!`](crate::assert_ready) and [`assert_pending!`](crate::assert_pending).
+pub mod task {
+    pub use tokio_test::task::{Spawn, spawn};
+}
+
+/// Support code for the expansion of `#[asyncheck::test]` and of the assertion
+/// macros. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::runtime::TestConfig;
+    pub use crate::time::{completes_within, fail_not_timed_out, fail_not_within, times_out};
+    pub use tokio;
+}

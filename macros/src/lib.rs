@@ -1,2 +1,28 @@
 //! Attribute macros for the `asyncheck` test harness; use them through the `asyncheck` crate.
 #![warn(missing_docs, unreachable_pub)]
+
+mod test_attr;
+
+use proc_macro::TokenStream;
+
+/// Runs an `async fn` as a test on a fresh tokio runtime with a paused clock, a
+/// timeout, and task-panic detection; opt-in blocked-executor and leak detection.
+///
+/// Use it as `#[asyncheck::test]` (re-exported by the `asyncheck` crate, which
+/// documents every option and shows the expansion):
+///
+/// ```ignore
+/// #[asyncheck::test(timeout = "500ms", leak_check)]
+/// async fn answers_in_time() {
+///     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+/// }
+/// ```
+///
+/// Options: `timeout = "<duration>"`, `real_time`, `flavor = "current_thread" |
+/// "multi_thread"`, `worker_threads = N`, `blocking_threshold = "<duration>"`,
+/// `leak_check`, `allow_task_panics`, `start_paused = <bool>`. A duration is an
+/// integer followed by `ms`, `s`, `m` or `h`.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,139 @@
+//! Per-test detector state shared by the runtime hooks, the panic hook and `settle()`.
+//!
+//! One [`Shared`] exists per running test. The runner installs it as the
+//! thread-local "current test" on the test thread and, through `on_thread_start`,
+//! on every thread the test's runtime starts, so that process-wide hooks (the panic
+//! hook) can attribute what they see to the right test even when many tests run in
+//! parallel threads of one process.
+
+pub(crate) mod blocking;
+pub(crate) mod leak;
+pub(crate) mod panic;
+pub(crate) mod stall;
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::Waker;
+
+use blocking::BusyClock;
+use panic::PanicLog;
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+}
+
+/// State of one running test, shared between its runtime's threads and hooks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    /// Whether the runtime is current-thread (park hooks, `settle()` and blocking
+    /// detection need the single runtime thread).
+    pub(crate) current_thread: bool,
+    pub(crate) panics: PanicLog,
+    pub(crate) busy: BusyClock,
+    idle: Mutex<IdleLog>,
+}
+
+/// What the park hooks record about the runtime going idle.
+#[derive(Debug, Default)]
+struct IdleLog {
+    /// Incremented every time the runtime thread runs out of work and parks.
+    generation: u64,
+    /// Tasks waiting in `settle()` for the next idle point.
+    settle_waiters: Vec<Waker>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn new(current_thread: bool, record_panics: bool) -> Arc<Self> {
+        Arc::new(Self {
+            current_thread,
+            panics: PanicLog::new(record_panics),
+            busy: BusyClock::default(),
+            idle: Mutex::default(),
+        })
+    }
+
+    /// `on_thread_park` hook (current-thread runtime only): the runtime has no task
+    /// to run and is about to wait for the driver.
+    pub(crate) fn on_park(&self) {
+        self.busy.stop();
+        let waiters = {
+            let mut idle = lock(&self.idle);
+            idle.generation += 1;
+            std::mem::take(&mut idle.settle_waiters)
+        };
+        // Waking here makes the scheduler poll the driver with a zero timeout
+        // instead of parking, so the paused clock does not move.
+        for waker in waiters {
+            waker.wake();
+        }
+    }
+
+    /// `on_thread_unpark` hook (current-thread runtime only): the runtime is back
+    /// from the driver and about to run tasks.
+    pub(crate) fn on_unpark(&self) {
+        self.busy.start();
+    }
+
+    /// How many times the runtime has gone idle so far.
+    pub(crate) fn idle_generation(&self) -> u64 {
+        lock(&self.idle).generation
+    }
+
+    /// Registers `waker` to be woken the next time the runtime goes idle, unless it
+    /// already went idle after `seen`; returns whether it did.
+    pub(crate) fn wait_idle_after(&self, seen: u64, waker: &Waker) -> bool {
+        let mut idle = lock(&self.idle);
+        if idle.generation > seen {
+            return true;
+        }
+        if !idle.settle_waiters.iter().any(|w| w.will_wake(waker)) {
+            idle.settle_waiters.push(waker.clone());
+        }
+        false
+    }
+}
+
+/// The test running on this thread, if any.
+pub(crate) fn current() -> Option<Arc<Shared>> {
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|c| c.clone()))
+        .ok()
+        .flatten()
+}
+
+/// Makes `shared` the current test on this thread until the guard is dropped.
+pub(crate) fn enter(shared: Arc<Shared>) -> CurrentGuard {
+    let previous = CURRENT.with(|c| c.replace(Some(shared)));
+    CurrentGuard { previous }
+}
+
+/// Restores the previous "current test" of the thread on drop.
+#[derive(Debug)]
+pub(crate) struct CurrentGuard {
+    previous: Option<Arc<Shared>>,
+}
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|c| {
+            if let Ok(mut c) = c.try_borrow_mut() {
+                *c = previous;
+            }
+        });
+    }
+}
+
+/// Sets the current test for a thread started by the test's runtime (never
+/// restored: the thread belongs to that runtime for its whole life).
+pub(crate) fn set_for_runtime_thread(shared: Option<Arc<Shared>>) {
+    let _ = CURRENT.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+            *c = shared;
+        }
+    });
+}

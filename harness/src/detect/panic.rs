@@ -1,0 +1,116 @@
+//! Swallowed-panic detection: panics inside spawned tasks, recorded by a process-wide panic hook.
+//!
+//! tokio catches a task's panic and hands it to the task's `JoinHandle`; when the
+//! handle is dropped or its error ignored, nobody ever sees it. (tokio's
+//! `unhandled_panic` setting would fix this but needs `--cfg tokio_unstable`.)
+//! Instead asyncheck installs one panic hook for the process, chained in front of
+//! the previous hook so panics still print. The hook records a panic when it
+//! happens inside a tokio task (`tokio::task::try_id()` is set) on a thread whose
+//! "current test" is set — the test thread of a current-thread runtime or a thread
+//! started by the test's own runtime — so parallel tests never see each other's
+//! panics. A panic in the test body itself is not a task panic: it fails the test
+//! the ordinary way.
+
+use std::any::Any;
+use std::panic::PanicHookInfo;
+use std::sync::{Mutex, Once};
+use std::task::Waker;
+
+use super::lock;
+
+/// Panics recorded for one test, and the waker of the runner to stop it early.
+#[derive(Debug)]
+pub(crate) struct PanicLog {
+    enabled: bool,
+    inner: Mutex<Log>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    messages: Vec<String>,
+    runner: Option<Waker>,
+}
+
+impl PanicLog {
+    pub(crate) fn new(enabled: bool) -> Self {
+        if enabled {
+            install_hook();
+        }
+        Self {
+            enabled,
+            inner: Mutex::default(),
+        }
+    }
+
+    /// Remembers the runner's waker so that a task panic wakes it.
+    pub(crate) fn register_runner(&self, waker: &Waker) {
+        let mut log = lock(&self.inner);
+        match &log.runner {
+            Some(w) if w.will_wake(waker) => {}
+            _ => log.runner = Some(waker.clone()),
+        }
+    }
+
+    /// Whether any task panicked so far.
+    pub(crate) fn any(&self) -> bool {
+        !lock(&self.inner).messages.is_empty()
+    }
+
+    /// The recorded panics, one description each.
+    pub(crate) fn messages(&self) -> Vec<String> {
+        lock(&self.inner).messages.clone()
+    }
+
+    fn record(&self, message: String) {
+        if !self.enabled {
+            return;
+        }
+        let runner = {
+            let mut log = lock(&self.inner);
+            log.messages.push(message);
+            log.runner.clone()
+        };
+        if let Some(waker) = runner {
+            waker.wake();
+        }
+    }
+}
+
+fn install_hook() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            record(info);
+            previous(info);
+        }));
+    });
+}
+
+fn record(info: &PanicHookInfo<'_>) {
+    let Some(task) = tokio::task::try_id() else {
+        return;
+    };
+    let Some(shared) = super::current() else {
+        return;
+    };
+    let location = info
+        .location()
+        .map(|l| format!(" at {}:{}:{}", l.file(), l.line(), l.column()))
+        .unwrap_or_default();
+    shared.panics.record(format!(
+        "a spawned task panicked: {} (task {task}{location})",
+        payload_text(info.payload())
+    ));
+}
+
+/// The text of a panic payload (`panic!` with a message gives `&str` or `String`).
+pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_owned()
+    }
+}

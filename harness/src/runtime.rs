@@ -1,0 +1,295 @@
+//! Building and running the test runtime: [`TestConfig`], what `#[asyncheck::test]` expands to.
+
+use std::fmt::Write as _;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
+
+use crate::detect::{self, Shared, leak};
+use crate::time::format_duration;
+
+/// Default timeout with a paused (virtual) clock.
+const DEFAULT_VIRTUAL_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+/// Default timeout with a real (wall) clock.
+const DEFAULT_REAL_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// How long the leak check of a multi-thread runtime waits for workers to finish
+/// releasing tasks that have already completed.
+const LEAK_RECHECK: Duration = Duration::from_millis(100);
+
+/// How one test is run: runtime flavor, clock, timeout and detectors.
+///
+/// `#[asyncheck::test]` expands to a chain of calls on this builder; use it
+/// directly to run a test body without the attribute, for example from a helper
+/// shared by many tests.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+///
+/// // What `#[asyncheck::test(timeout = "2h", leak_check)]` does for a test body:
+/// let wall = Instant::now();
+/// asyncheck::TestConfig::new()
+///     .timeout(Duration::from_secs(2 * 60 * 60))
+///     .leak_check()
+///     .run(async {
+///         tokio::time::sleep(Duration::from_secs(3600)).await;
+///     });
+/// assert!(wall.elapsed() < Duration::from_secs(5)); // an hour of virtual time
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one flag per independent option of the attribute, not a state machine"
+)]
+pub struct TestConfig {
+    multi_thread: bool,
+    worker_threads: Option<usize>,
+    real_time: bool,
+    timeout: Option<Duration>,
+    blocking_threshold: Option<Duration>,
+    leak_check: bool,
+    allow_task_panics: bool,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Why the body stopped being polled.
+enum Stop<T> {
+    Finished(T),
+    TimedOut,
+    TaskPanicked,
+}
+
+impl TestConfig {
+    /// The defaults of `#[asyncheck::test]`: a current-thread runtime with a paused
+    /// clock, a 24h virtual timeout, task panics fail the test, no blocking or leak
+    /// check.
+    pub fn new() -> Self {
+        Self {
+            multi_thread: false,
+            worker_threads: None,
+            real_time: false,
+            timeout: None,
+            blocking_threshold: None,
+            leak_check: false,
+            allow_task_panics: false,
+        }
+    }
+
+    /// Uses a multi-thread runtime. Implies [`real_time`](Self::real_time): tokio can
+    /// only pause time on a current-thread runtime.
+    pub fn multi_thread(mut self) -> Self {
+        self.multi_thread = true;
+        self.real_time = true;
+        self
+    }
+
+    /// Number of worker threads of a multi-thread runtime (tokio's default: one per
+    /// CPU core).
+    pub fn worker_threads(mut self, n: usize) -> Self {
+        self.worker_threads = Some(n);
+        self
+    }
+
+    /// Does not pause the clock: sleeps and the timeout take wall-clock time.
+    pub fn real_time(mut self) -> Self {
+        self.real_time = true;
+        self
+    }
+
+    /// Fails the test when its body has not finished after `limit`: virtual time
+    /// when the clock is paused (default 24h), wall-clock time otherwise (default 5m).
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// Fails the test when the runtime thread ran for longer than `limit` (wall
+    /// clock) without going idle: something blocked the executor. Current-thread
+    /// runtime only; see the crate docs for what is measured.
+    ///
+    /// # Panics
+    /// [`run`](Self::run) panics when this is combined with [`multi_thread`](Self::multi_thread).
+    pub fn blocking_threshold(mut self, limit: Duration) -> Self {
+        self.blocking_threshold = Some(limit);
+        self
+    }
+
+    /// Fails the test when tasks it spawned are still alive when its body returns.
+    pub fn leak_check(mut self) -> Self {
+        self.leak_check = true;
+        self
+    }
+
+    /// Lets spawned tasks panic without failing the test (for tests of panic
+    /// handling that inspect the `JoinError`).
+    pub fn allow_task_panics(mut self) -> Self {
+        self.allow_task_panics = true;
+        self
+    }
+
+    /// Builds a fresh runtime, runs `body` on it to completion and checks the
+    /// detectors; returns the body's output.
+    ///
+    /// # Panics
+    /// Panics with a message describing every failure found: the timeout expired,
+    /// a spawned task panicked, the executor was blocked for longer than the
+    /// threshold, or tasks leaked. A panic of the body itself propagates unchanged.
+    #[track_caller]
+    pub fn run<F: Future>(self, body: F) -> F::Output {
+        assert!(
+            !(self.multi_thread && self.blocking_threshold.is_some()),
+            "asyncheck: `blocking_threshold` needs the current-thread runtime"
+        );
+        let paused = !self.real_time;
+        let shared = Shared::new(!self.multi_thread, !self.allow_task_panics);
+        let runtime = self.build_runtime(&shared);
+        let limit = self.timeout.unwrap_or(if paused {
+            DEFAULT_VIRTUAL_TIMEOUT
+        } else {
+            DEFAULT_REAL_TIMEOUT
+        });
+
+        let current = detect::enter(Arc::clone(&shared));
+        shared.busy.start();
+        let paused_deadlock_probe = paused;
+        let (stop, stalled) = runtime.block_on(async {
+            let mut sleep = Box::pin(tokio::time::sleep(limit));
+            let mut body = pin!(body);
+            let stop = poll_fn(|cx| {
+                shared.panics.register_runner(cx.waker());
+                if shared.panics.any() {
+                    return Poll::Ready(Stop::TaskPanicked);
+                }
+                if let Poll::Ready(out) = body.as_mut().poll(cx) {
+                    return Poll::Ready(Stop::Finished(out));
+                }
+                // A `LocalSet` or `block_in_place` inside the body polls tasks too.
+                if shared.panics.any() {
+                    return Poll::Ready(Stop::TaskPanicked);
+                }
+                if sleep.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Stop::TimedOut);
+                }
+                Poll::Pending
+            })
+            .await;
+            drop(sleep);
+            let stalled = matches!(stop, Stop::TimedOut)
+                && paused_deadlock_probe
+                && detect::stall::no_timer_pending(&shared).await;
+            (stop, stalled)
+        });
+        shared.busy.stop();
+
+        let mut failures = shared.panics.messages();
+        if matches!(stop, Stop::TimedOut) {
+            failures.push(self.timeout_message(limit, stalled));
+        }
+        if let Some(threshold) = self.blocking_threshold {
+            let longest = shared.busy.longest();
+            if longest > threshold {
+                failures.push(format!(
+                    "the test blocked the executor for {} without yielding (threshold {}): \
+                     a poll of the test body or of a task it spawned ran that long; look for \
+                     `std::thread::sleep`, blocking I/O or a long CPU loop, and move it to \
+                     `tokio::task::spawn_blocking`",
+                    format_measured(longest),
+                    format_duration(threshold)
+                ));
+            }
+        }
+        if self.leak_check && matches!(stop, Stop::Finished(_)) {
+            let alive = leak::alive_tasks(runtime.handle(), !self.multi_thread, LEAK_RECHECK);
+            if alive > 0 {
+                failures.push(format!(
+                    "leaked {alive} task{}: spawned during the test and still alive when the \
+                     test body returned; await or abort them before returning",
+                    if alive == 1 { "" } else { "s" }
+                ));
+            }
+        }
+
+        // Do not wait for `spawn_blocking` work that may never finish.
+        runtime.shutdown_timeout(Duration::from_secs(1));
+        drop(current);
+
+        match (stop, failures.is_empty()) {
+            (Stop::Finished(out), true) => out,
+            _ => panic!("{}", report(&failures)),
+        }
+    }
+
+    fn build_runtime(&self, shared: &Arc<Shared>) -> tokio::runtime::Runtime {
+        let mut builder = if self.multi_thread {
+            let mut b = tokio::runtime::Builder::new_multi_thread();
+            if let Some(n) = self.worker_threads {
+                b.worker_threads(n);
+            }
+            b
+        } else {
+            let mut b = tokio::runtime::Builder::new_current_thread();
+            let on_park = Arc::clone(shared);
+            let on_unpark = Arc::clone(shared);
+            b.on_thread_park(move || on_park.on_park())
+                .on_thread_unpark(move || on_unpark.on_unpark());
+            b
+        };
+        let on_start = Arc::clone(shared);
+        builder
+            .enable_all()
+            .start_paused(!self.real_time)
+            .on_thread_start(move || detect::set_for_runtime_thread(Some(Arc::clone(&on_start))))
+            .on_thread_stop(|| detect::set_for_runtime_thread(None));
+        builder
+            .build()
+            .expect("asyncheck: failed to build the test's tokio runtime")
+    }
+
+    fn timeout_message(&self, limit: Duration, stalled: bool) -> String {
+        let limit = format_duration(limit);
+        if self.real_time {
+            return format!("test timed out after {limit} (wall clock)");
+        }
+        let mut message = format!(
+            "test timed out after {limit} (virtual clock: time was paused and auto-advanced)"
+        );
+        if stalled {
+            message.push_str(
+                "; no task could make progress: every task was waiting and no timer other than \
+                 the test's deadline was pending, so the paused clock jumped straight to the \
+                 deadline (a deadlock, or a wait for something that never happens)",
+            );
+        }
+        message
+    }
+}
+
+/// A measured duration: whole milliseconds as written in options, else `Debug`
+/// with one decimal (`201.3ms`).
+fn format_measured(d: Duration) -> String {
+    if d.subsec_nanos() % 1_000_000 == 0 {
+        format_duration(d)
+    } else {
+        format!("{d:.1?}")
+    }
+}
+
+fn report(failures: &[String]) -> String {
+    match failures {
+        [one] => format!("asyncheck: {one}"),
+        many => {
+            let mut out = format!("asyncheck: {} problems:", many.len());
+            for f in many {
+                let _ = write!(out, "\n  - {f}");
+            }
+            out
+        }
+    }
+}

@@ -1,0 +1,495 @@
+//! `#[asyncheck::test]`: parse the options into a [`Builder`], validate them in
+//! [`Builder::build`], and expand the function into a `#[test]` that runs its body
+//! through `asyncheck::__private::TestConfig`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::spanned::Spanned as _;
+use syn::{Error, ItemFn, Lit, ReturnType};
+
+/// Every option, in the order listed in error messages.
+const OPTIONS: &[&str] = &[
+    "timeout",
+    "real_time",
+    "flavor",
+    "worker_threads",
+    "blocking_threshold",
+    "leak_check",
+    "allow_task_panics",
+    "start_paused",
+];
+
+/// Expands `#[asyncheck::test(args)] item`. On error the user's function is
+/// still emitted, unchanged, next to `compile_error!`, so that editors keep
+/// resolving and completing inside it.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let func: ItemFn = match syn::parse2(item.clone()) {
+        Ok(func) => func,
+        Err(err) => return with_error(item, &err),
+    };
+    let mut expanded = None;
+    let mut builder = Builder::default();
+    let parsed = syn::meta::parser(|meta| builder.parse_option(&meta)).parse2(args);
+    let results = [
+        parsed,
+        check_signature(&func),
+        builder.build().map(|config| expanded = Some(config)),
+    ];
+    let mut errors: Option<Error> = None;
+    for err in results.into_iter().filter_map(Result::err) {
+        match &mut errors {
+            Some(all) => all.combine(err),
+            None => errors = Some(err),
+        }
+    }
+    match (errors, expanded) {
+        (None, Some(config)) => expand_test(&func, &config),
+        (Some(err), _) => with_error(item, &err),
+        (None, None) => unreachable!("build() returns a config or an error"),
+    }
+}
+
+fn with_error(item: TokenStream, err: &Error) -> TokenStream {
+    let mut out = item;
+    out.extend(err.to_compile_error());
+    out
+}
+
+fn check_signature(func: &ItemFn) -> Result<(), Error> {
+    let sig = &func.sig;
+    let mut errors: Option<Error> = None;
+    let mut add = |err: Error| match &mut errors {
+        Some(all) => all.combine(err),
+        None => errors = Some(err),
+    };
+    if sig.asyncness.is_none() {
+        add(Error::new(
+            sig.fn_token.span,
+            "the `async` keyword is missing from the function declaration: \
+             `#[asyncheck::test]` runs an `async fn`",
+        ));
+    }
+    if !sig.inputs.is_empty() {
+        add(Error::new(
+            sig.inputs.span(),
+            "a test function cannot take arguments",
+        ));
+    }
+    if !sig.generics.params.is_empty() {
+        add(Error::new(
+            sig.generics.span(),
+            "a test function cannot be generic",
+        ));
+    }
+    errors.map_or(Ok(()), Err)
+}
+
+/// A parsed option value and where it was written.
+#[derive(Clone, Copy)]
+struct Setting<T> {
+    value: T,
+    /// The option's name, for "repeated" and "contradicts" errors.
+    key: Span,
+    /// The value's token (the key itself for flags), for "invalid value" errors.
+    at: Span,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavor {
+    CurrentThread,
+    MultiThread,
+}
+
+/// The options as written, one slot per option.
+#[derive(Default)]
+struct Builder {
+    timeout: Option<Setting<u64>>,
+    real_time: Option<Setting<()>>,
+    flavor: Option<Setting<Flavor>>,
+    worker_threads: Option<Setting<usize>>,
+    blocking_threshold: Option<Setting<u64>>,
+    leak_check: Option<Setting<()>>,
+    allow_task_panics: Option<Setting<()>>,
+    start_paused: Option<Setting<bool>>,
+}
+
+/// The validated options; durations in milliseconds.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one flag per independent option of the attribute, not a state machine"
+)]
+struct Config {
+    multi_thread: bool,
+    worker_threads: Option<usize>,
+    real_time: bool,
+    timeout_ms: Option<u64>,
+    blocking_threshold_ms: Option<u64>,
+    leak_check: bool,
+    allow_task_panics: bool,
+}
+
+fn set_once<T>(slot: &mut Option<Setting<T>>, name: &str, value: Setting<T>) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::new(
+            value.key,
+            format!("option `{name}` is given more than once"),
+        ));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+impl Builder {
+    fn parse_option(&mut self, meta: &ParseNestedMeta<'_>) -> Result<(), Error> {
+        let Some(ident) = meta.path.get_ident() else {
+            return Err(meta.error(unknown_option(&meta.path.to_token_stream().to_string())));
+        };
+        let name = ident.to_string();
+        let key = ident.span();
+        match name.as_str() {
+            "timeout" => {
+                let value = duration_value(meta, &name, key)?;
+                set_once(&mut self.timeout, &name, value)
+            }
+            "blocking_threshold" => {
+                let value = duration_value(meta, &name, key)?;
+                set_once(&mut self.blocking_threshold, &name, value)
+            }
+            "real_time" => set_once(&mut self.real_time, &name, flag(meta, &name, key)?),
+            "leak_check" => set_once(&mut self.leak_check, &name, flag(meta, &name, key)?),
+            "allow_task_panics" => {
+                set_once(&mut self.allow_task_panics, &name, flag(meta, &name, key)?)
+            }
+            "flavor" => {
+                let lit = literal(
+                    meta,
+                    &name,
+                    "a string: \"current_thread\" or \"multi_thread\"",
+                )?;
+                let value = match &lit {
+                    Lit::Str(s) if s.value() == "current_thread" => Flavor::CurrentThread,
+                    Lit::Str(s) if s.value() == "multi_thread" => Flavor::MultiThread,
+                    _ => {
+                        return Err(Error::new(
+                            lit.span(),
+                            "unknown runtime flavor: expected \"current_thread\" or \"multi_thread\"",
+                        ));
+                    }
+                };
+                set_once(
+                    &mut self.flavor,
+                    &name,
+                    Setting {
+                        value,
+                        key,
+                        at: lit.span(),
+                    },
+                )
+            }
+            "worker_threads" => {
+                let lit = literal(
+                    meta,
+                    &name,
+                    "a number of threads, e.g. `worker_threads = 4`",
+                )?;
+                let value = match &lit {
+                    Lit::Int(n) => n.base10_parse::<usize>()?,
+                    _ => {
+                        return Err(Error::new(
+                            lit.span(),
+                            "`worker_threads` expects a number of threads, e.g. `worker_threads = 4`",
+                        ));
+                    }
+                };
+                if value == 0 {
+                    return Err(Error::new(
+                        lit.span(),
+                        "`worker_threads` must be at least 1",
+                    ));
+                }
+                set_once(
+                    &mut self.worker_threads,
+                    &name,
+                    Setting {
+                        value,
+                        key,
+                        at: lit.span(),
+                    },
+                )
+            }
+            "start_paused" => {
+                let lit = literal(meta, &name, "`true` or `false`")?;
+                let Lit::Bool(b) = &lit else {
+                    return Err(Error::new(
+                        lit.span(),
+                        "`start_paused` expects `true` or `false`",
+                    ));
+                };
+                set_once(
+                    &mut self.start_paused,
+                    &name,
+                    Setting {
+                        value: b.value,
+                        key,
+                        at: lit.span(),
+                    },
+                )
+            }
+            _ => Err(Error::new(key, unknown_option(&name))),
+        }
+    }
+
+    /// Checks how the options combine, reporting every contradiction at once.
+    fn build(self) -> Result<Config, Error> {
+        let mut errors: Option<Error> = None;
+        let mut add = |span: Span, msg: &str| {
+            let err = Error::new(span, msg);
+            match &mut errors {
+                Some(all) => all.combine(err),
+                None => errors = Some(err),
+            }
+        };
+        let multi_thread = self.flavor.is_some_and(|f| f.value == Flavor::MultiThread);
+        if let Some(workers) = self.worker_threads.filter(|_| !multi_thread) {
+            add(
+                workers.key,
+                "`worker_threads` needs `flavor = \"multi_thread\"`: the default runtime has a \
+                 single thread",
+            );
+        }
+        if let Some(threshold) = self.blocking_threshold.filter(|_| multi_thread) {
+            add(
+                threshold.key,
+                "`blocking_threshold` contradicts `flavor = \"multi_thread\"`: blocked-executor \
+                 detection watches the single thread of a current-thread runtime",
+            );
+        }
+        if let Some(paused) = self.start_paused {
+            if paused.value && multi_thread {
+                add(
+                    paused.at,
+                    "`start_paused = true` contradicts `flavor = \"multi_thread\"`: tokio can only \
+                     pause time on a current-thread runtime",
+                );
+            }
+            if paused.value && self.real_time.is_some() {
+                add(paused.at, "`start_paused = true` contradicts `real_time`");
+            }
+        }
+        if let Some(err) = errors {
+            return Err(err);
+        }
+        let real_time =
+            multi_thread || self.real_time.is_some() || self.start_paused.is_some_and(|p| !p.value);
+        Ok(Config {
+            multi_thread,
+            worker_threads: self.worker_threads.map(|w| w.value),
+            real_time,
+            timeout_ms: self.timeout.map(|t| t.value),
+            blocking_threshold_ms: self.blocking_threshold.map(|t| t.value),
+            leak_check: self.leak_check.is_some(),
+            allow_task_panics: self.allow_task_panics.is_some(),
+        })
+    }
+}
+
+fn unknown_option(name: &str) -> String {
+    let valid: Vec<String> = OPTIONS.iter().map(|o| format!("`{o}`")).collect();
+    format!(
+        "unknown option `{name}`; valid options are: {}",
+        valid.join(", ")
+    )
+}
+
+fn flag(meta: &ParseNestedMeta<'_>, name: &str, key: Span) -> Result<Setting<()>, Error> {
+    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+        return Err(meta.error(format!(
+            "`{name}` is a flag and takes no value: write just `{name}`"
+        )));
+    }
+    Ok(Setting {
+        value: (),
+        key,
+        at: key,
+    })
+}
+
+fn literal(meta: &ParseNestedMeta<'_>, name: &str, expected: &str) -> Result<Lit, Error> {
+    if !meta.input.peek(syn::Token![=]) {
+        return Err(meta.error(format!("`{name}` needs a value: {expected}")));
+    }
+    meta.value()?.parse()
+}
+
+fn duration_value(
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    key: Span,
+) -> Result<Setting<u64>, Error> {
+    let lit = literal(meta, name, "a duration such as \"500ms\"")?;
+    let Lit::Str(text) = &lit else {
+        return Err(Error::new(
+            lit.span(),
+            format!(
+                "`{name}` expects a duration string such as \"500ms\", \"2s\", \"1m\" or \"1h\""
+            ),
+        ));
+    };
+    let millis = parse_duration_ms(&text.value()).map_err(|msg| Error::new(text.span(), msg))?;
+    Ok(Setting {
+        value: millis,
+        key,
+        at: text.span(),
+    })
+}
+
+/// Parses `<integer>(ms|s|m|h)` into milliseconds.
+fn parse_duration_ms(text: &str) -> Result<u64, String> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (number, unit) = text.split_at(digits);
+    let invalid = || {
+        format!(
+            "invalid duration \"{text}\": expected an integer followed by `ms`, `s`, `m` or `h`, \
+             e.g. \"250ms\" or \"2s\""
+        )
+    };
+    let n: u64 = number.parse().map_err(|_| invalid())?;
+    let ms_per_unit: u64 = match unit {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        _ => return Err(invalid()),
+    };
+    if n == 0 {
+        return Err(format!(
+            "invalid duration \"{text}\": a duration must be greater than zero"
+        ));
+    }
+    n.checked_mul(ms_per_unit)
+        .ok_or_else(|| format!("invalid duration \"{text}\": too large"))
+}
+
+fn expand_test(func: &ItemFn, config: &Config) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = func;
+    let mut sig = sig.clone();
+    sig.asyncness = None;
+    let output = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+
+    let mut builder = quote!(::asyncheck::__private::TestConfig::new());
+    if config.multi_thread {
+        builder.extend(quote!(.multi_thread()));
+    }
+    if let Some(n) = config.worker_threads {
+        builder.extend(quote!(.worker_threads(#n)));
+    }
+    if config.real_time {
+        builder.extend(quote!(.real_time()));
+    }
+    if let Some(ms) = config.timeout_ms {
+        builder.extend(quote!(.timeout(::core::time::Duration::from_millis(#ms))));
+    }
+    if let Some(ms) = config.blocking_threshold_ms {
+        builder.extend(quote!(.blocking_threshold(::core::time::Duration::from_millis(#ms))));
+    }
+    if config.leak_check {
+        builder.extend(quote!(.leak_check()));
+    }
+    if config.allow_task_panics {
+        builder.extend(quote!(.allow_task_panics()));
+    }
+
+    // Pinning the body as `dyn Future<Output = #output>` gives `?` and `return`
+    // inside the async block the function's return type to infer from.
+    let body = quote_spanned! {block.span()=>
+        let __asyncheck_body = async move #block;
+        let __asyncheck_body = ::core::pin::pin!(__asyncheck_body);
+        let __asyncheck_body: ::core::pin::Pin<
+            &mut dyn ::core::future::Future<Output = #output>,
+        > = __asyncheck_body;
+        #builder.run(__asyncheck_body)
+    };
+    quote! {
+        #[::core::prelude::v1::test]
+        #(#attrs)*
+        #vis #sig {
+            #body
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expand_str(args: &str, item: &str) -> String {
+        expand(args.parse().unwrap(), item.parse().unwrap()).to_string()
+    }
+
+    #[test]
+    fn expansion_reaches_tokio_only_through_asyncheck() {
+        let out = expand_str(
+            "timeout = \"2s\", leak_check, blocking_threshold = \"50ms\"",
+            "async fn t() -> Result<(), String> { Ok(()) }",
+        );
+        assert!(
+            out.contains(":: asyncheck :: __private :: TestConfig"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("tokio"),
+            "expansion names tokio directly: {out}"
+        );
+        assert!(out.contains("from_millis (2000u64)"), "{out}");
+        assert!(out.contains(". leak_check ()"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn multi_thread_implies_real_time() {
+        let out = expand_str(
+            "flavor = \"multi_thread\", worker_threads = 2",
+            "async fn t() {}",
+        );
+        assert!(out.contains(". multi_thread ()"), "{out}");
+        assert!(out.contains(". worker_threads (2usize)"), "{out}");
+        assert!(out.contains(". real_time ()"), "{out}");
+    }
+
+    #[test]
+    fn errors_keep_the_function() {
+        let out = expand_str("nope", "async fn still_here() {}");
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("async fn still_here"), "{out}");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("250ms"), Ok(250));
+        assert_eq!(parse_duration_ms("2s"), Ok(2_000));
+        assert_eq!(parse_duration_ms("1m"), Ok(60_000));
+        assert_eq!(parse_duration_ms("1h"), Ok(3_600_000));
+        for bad in [
+            "",
+            "5",
+            "1.5s",
+            "5 s",
+            "5sec",
+            "0ms",
+            "-1s",
+            "99999999999999999999h",
+        ] {
+            assert!(parse_duration_ms(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}
