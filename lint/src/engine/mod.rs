@@ -166,3 +166,42 @@ fn check_parsed(rules: &[&'static RuleInfo], path: &Path, source: &str) -> FileO
         source: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Group, Rule};
+    use crate::{Severity, rules::Cx};
+
+    struct Panics;
+
+    impl Rule for Panics {
+        fn check_expr(&self, _cx: &mut Cx<'_>, expr: &syn::Expr) {
+            if matches!(expr, syn::Expr::Lit(_)) {
+                panic!("boom on a literal");
+            }
+        }
+    }
+
+    static PANICS: RuleInfo = RuleInfo {
+        name: "panics",
+        group: Group::Pedantic,
+        severity: Severity::Warning,
+        source: "",
+        hooks: &Panics,
+    };
+
+    #[test]
+    fn a_panicking_rule_becomes_an_internal_error_for_that_file_only() {
+        let crashed = check_text(
+            &[&PANICS],
+            Path::new("a.rs"),
+            "fn f() { let x = 1; }".into(),
+        );
+        assert_eq!(crashed.findings.len(), 1);
+        assert_eq!(crashed.findings[0].rule, "internal_error");
+        assert!(crashed.findings[0].message.contains("boom on a literal"));
+        let fine = check_text(&[&PANICS], Path::new("b.rs"), "fn f() { g(); }".into());
+        assert!(fine.findings.is_empty());
+    }
+}

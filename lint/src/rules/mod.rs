@@ -61,7 +61,7 @@ pub struct RuleInfo {
     /// The severity of its findings.
     pub severity: Severity,
     /// The text of the rule's source file; its leading `//!` lines are the docs.
-    source: &'static str,
+    pub(crate) source: &'static str,
     pub(crate) hooks: &'static dyn Rule,
 }
 

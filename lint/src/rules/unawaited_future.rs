@@ -264,14 +264,14 @@ fn future_source(cx: &Cx<'_>, expr: &Expr) -> Option<(Source, String)> {
             {
                 return Some((Source::Known, what));
             }
-            if let Some(key) = cx.free_fn_key(&canon) {
-                return Some((Source::Indexed(FutureSource::Free(key)), what));
-            }
             // `Type::assoc(..)` / `Self::assoc(..)`: an associated function, matched by name.
             let (name, ty) = canon.split_last()?;
-            let is_type = ty.last().is_some_and(|t| t.starts_with(char::is_uppercase));
-            (is_type && !COMMON_METHODS.contains(&name.as_str()))
-                .then(|| (Source::Indexed(FutureSource::Method(name.clone())), what))
+            if ty.last().is_some_and(|t| t.starts_with(char::is_uppercase)) {
+                return (!COMMON_METHODS.contains(&name.as_str()))
+                    .then(|| (Source::Indexed(FutureSource::Method(name.clone())), what));
+            }
+            let key = cx.free_fn_key(&canon)?;
+            Some((Source::Indexed(FutureSource::Free(key)), what))
         }
         Expr::MethodCall(call) => {
             let name = call.method.to_string();
