@@ -272,7 +272,15 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             canon.extend_from_slice(self.cx.module_path());
             canon.push(item.sig.ident.to_string());
             if let Some(key) = self.cx.free_fn_key(&canon) {
-                self.cx.index.add_free(key, item.sig.asyncness.is_some());
+                // `#[tokio::main] async fn` is a sync fn once the attribute has expanded.
+                let runs_own_runtime = item.attrs.iter().any(|a| {
+                    a.path()
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "main" || s.ident == "test")
+                });
+                let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
+                self.cx.index.add_free(key, is_async);
             }
         }
         self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
