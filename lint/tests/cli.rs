@@ -338,7 +338,12 @@ fn explain_prints_the_rule_docs_and_list_rules_lists_them() {
     let out = run(dir.path(), &["--list-rules"]);
     assert_eq!(out.code, 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 4, "{}", out.stdout);
+    assert_eq!(lines.len(), asyncheck_lint::RULES.len(), "{}", out.stdout);
+    for (line, rule) in lines.iter().zip(asyncheck_lint::RULES) {
+        assert!(line.starts_with(rule.name), "{line}");
+        assert!(line.contains(&rule.group.to_string()), "{line}");
+        assert!(line.ends_with(&rule.summary()), "{line}");
+    }
     assert!(
         lines[0].starts_with("blocking_sleep") && lines[0].contains("default"),
         "{}",
