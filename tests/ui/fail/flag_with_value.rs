@@ -1,0 +1,4 @@
+#[asyncheck::test(leak_check = true)]
+async fn flag_with_value() {}
+
+fn main() {}

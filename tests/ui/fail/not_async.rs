@@ -1,0 +1,4 @@
+#[asyncheck::test]
+fn not_async() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[asyncheck::test(flavor = "single_thread")]
+async fn unknown_flavor() {}
+
+fn main() {}
