@@ -65,6 +65,8 @@ pub(crate) struct Cx<'f> {
     frames: Vec<Frame>,
     scopes: Vec<Scope>,
     rule: &'static RuleInfo,
+    /// Addresses of the operands of the `.await`s enclosing the current node.
+    awaited: Vec<usize>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) deferred: Vec<Deferred>,
     pub(crate) index: AsyncIndex,
@@ -106,6 +108,18 @@ impl Cx<'_> {
     /// For a `let name = path(..)` binding in scope, the resolved `path`.
     pub(crate) fn binding(&self, name: &str) -> Option<&Canon> {
         resolve::binding(&self.scopes, name)
+    }
+
+    /// For a `let name = path(..).method(..)?…` binding in scope (a method chain
+    /// on a call, with no `.await` in it), the resolved `path` at its root.
+    pub(crate) fn binding_root(&self, name: &str) -> Option<&Canon> {
+        resolve::binding_root(&self.scopes, name)
+    }
+
+    /// Whether `expr` is the operand of an `.await` (`expr.await`).
+    pub(crate) fn is_awaited(&self, expr: &Expr) -> bool {
+        let addr = std::ptr::from_ref(expr).addr();
+        self.awaited.contains(&addr)
     }
 
     /// The cross-file index key of a resolved path into the checked crate.
@@ -171,6 +185,7 @@ impl<'f> Walker<'f> {
                 frames: Vec::new(),
                 scopes: Vec::new(),
                 rule: rules[0],
+                awaited: Vec::new(),
                 findings: Vec::new(),
                 deferred: Vec::new(),
                 index: AsyncIndex::default(),
@@ -334,6 +349,13 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             .as_ref()
             .and_then(|init| self.cx.callee(&init.expr));
         self.bind(&local.pat, init);
+        if let (Some(name), Some(init)) = (bound_name(&local.pat), &local.init) {
+            if let Some(root) = chain_root(&self.cx, &init.expr) {
+                if let Some(scope) = self.cx.scopes.last_mut() {
+                    scope.bind_root(name, root);
+                }
+            }
+        }
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
@@ -348,6 +370,11 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 self.in_body(kind, |w| visit::visit_expr(w, expr));
             }
             Expr::Async(_) => self.in_body(BodyKind::AsyncBlock, |w| visit::visit_expr(w, expr)),
+            Expr::Await(a) => {
+                self.cx.awaited.push(std::ptr::from_ref(&*a.base).addr());
+                visit::visit_expr(self, expr);
+                self.cx.awaited.pop();
+            }
             Expr::Loop(_) => self.in_loop(LoopKind::Loop, |w| visit::visit_expr(w, expr)),
             Expr::ForLoop(_) => self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr)),
             Expr::While(w) => {
@@ -368,6 +395,28 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
+        }
+    }
+}
+
+/// The name a `let` binds when its pattern is a plain identifier (possibly with a type).
+fn bound_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.to_string()),
+        Pat::Type(p) => bound_name(&p.pat),
+        _ => None,
+    }
+}
+
+/// The resolved callee at the root of `path(..).a(..)?.b(..)`; `None` when the chain awaits.
+fn chain_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Canon> {
+    loop {
+        match expr {
+            Expr::MethodCall(call) => expr = &call.receiver,
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Call(_) => return cx.callee(expr),
+            _ => return None,
         }
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct Scope {
     items: HashSet<String>,
     /// `let` bindings: name → resolved path of the call that initialised it, if any.
     bindings: HashMap<String, Option<Canon>>,
+    /// `let` bindings initialised by a method chain on a call: name → resolved root call.
+    roots: HashMap<String, Canon>,
 }
 
 /// What a name means at some point in the code.
@@ -143,7 +145,13 @@ impl Scope {
 
     /// Records a `let` binding (and forgets any earlier one of the same name).
     pub(crate) fn bind(&mut self, name: String, init: Option<Canon>) {
+        self.roots.remove(&name);
         self.bindings.insert(name, init);
+    }
+
+    /// Records the root call of the method chain that initialised the binding `name`.
+    pub(crate) fn bind_root(&mut self, name: String, root: Canon) {
+        self.roots.insert(name, root);
     }
 
     fn lookup(&self, name: &str) -> Option<Lookup<'_>> {
@@ -252,6 +260,19 @@ pub(crate) fn binding<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> 
     for scope in scopes.iter().rev() {
         if let Some(init) = scope.bindings.get(name) {
             return init.as_ref();
+        }
+        if scope.module.is_some() {
+            break;
+        }
+    }
+    None
+}
+
+/// The root call of the method chain that initialised the innermost `let` binding called `name`.
+pub(crate) fn binding_root<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> {
+    for scope in scopes.iter().rev() {
+        if scope.bindings.contains_key(name) {
+            return scope.roots.get(name);
         }
         if scope.module.is_some() {
             break;

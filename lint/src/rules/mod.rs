@@ -15,6 +15,7 @@ use crate::Severity;
 pub(crate) use crate::engine::context::Cx;
 pub(crate) use crate::engine::macros::Select;
 
+mod blocking_io;
 mod blocking_sleep;
 mod nested_runtime;
 mod swallowed_cancellation;
@@ -119,6 +120,7 @@ pub static RULES: &[RuleInfo] = &[
         swallowed_cancellation::SwallowedCancellation,
         Default
     ),
+    rule!(blocking_io, blocking_io::BlockingIo, Default),
 ];
 
 #[cfg(test)]

@@ -1,0 +1,226 @@
+//! Flags blocking file, network, process and HTTP I/O called in async context.
+//!
+//! ## What it does
+//! In the body of an `async fn`, `async` block or `async` closure, finds calls
+//! that block the thread on I/O, resolved through the file's `use`s (so
+//! `use tokio::fs::File;` makes `File::open` fine, `use std::fs::File;` does not):
+//! - the functions of `std::fs` (`read`, `write`, `read_to_string`, `metadata`, …),
+//!   `std::fs::File::{open, create, create_new}`, and `.open(..)` at the end
+//!   of a `std::fs::File::options()` / `std::fs::OpenOptions::new()` chain;
+//! - reads from `std::io::stdin()` (`read_line`, `read_to_string`, `lines`, …);
+//! - `std::net::TcpStream::connect`, `std::net::TcpListener::bind`,
+//!   `std::net::UdpSocket::bind`;
+//! - `.output()` and `.status()` of a `std::process::Command`, and `.wait()` /
+//!   `.wait_with_output()` of a child it spawned — never `tokio::process::Command`;
+//! - any function of `reqwest::blocking`, and the request functions of `ureq`
+//!   (`ureq::get`, `ureq::post`, …).
+//!
+//! Sync closures (`spawn_blocking`, `block_in_place`, `std::thread::spawn`)
+//! and nested `fn` items are not async context.
+//!
+//! ## Why is this bad?
+//! A blocking call holds the worker thread until the disk, the network or the
+//! child process answers. Every other task on that thread waits meanwhile; on
+//! a current-thread runtime the whole program stalls. `reqwest::blocking`
+//! goes further and panics when used inside a tokio runtime.
+//!
+//! ## Example
+//! ```rust,ignore
+//! async fn load(path: &Path) -> io::Result<Config> {
+//!     let text = std::fs::read_to_string(path)?;
+//!     Ok(toml::from_str(&text)?)
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```rust,ignore
+//! async fn load(path: &Path) -> io::Result<Config> {
+//!     let text = tokio::fs::read_to_string(path).await?;
+//!     Ok(toml::from_str(&text)?)
+//! }
+//! ```
+//! `tokio::net`, `tokio::process::Command` and the async `reqwest::Client`
+//! replace the others; for work that has no async version, use
+//! `tokio::task::spawn_blocking`.
+
+use syn::Expr;
+use syn::spanned::Spanned;
+
+use super::{Cx, Rule};
+use crate::engine::resolve::{self, Canon};
+
+/// See the module docs.
+pub(crate) struct BlockingIo;
+
+/// Associated functions that block on I/O, with the tokio replacement to suggest.
+const BLOCKING_FNS: &[(&[&str], &str)] = &[
+    (&["std", "fs", "File", "open"], "tokio::fs::File::open"),
+    (&["std", "fs", "File", "create"], "tokio::fs::File::create"),
+    (
+        &["std", "fs", "File", "create_new"],
+        "tokio::fs::File::create_new",
+    ),
+    (
+        &["std", "net", "TcpStream", "connect"],
+        "tokio::net::TcpStream::connect",
+    ),
+    (
+        &["std", "net", "TcpStream", "connect_timeout"],
+        "tokio::time::timeout(d, tokio::net::TcpStream::connect(..))",
+    ),
+    (
+        &["std", "net", "TcpListener", "bind"],
+        "tokio::net::TcpListener::bind",
+    ),
+    (
+        &["std", "net", "UdpSocket", "bind"],
+        "tokio::net::UdpSocket::bind",
+    ),
+];
+
+/// The request functions of `ureq`; building an `Agent` does no I/O.
+const UREQ_FNS: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "options",
+    "trace",
+    "request",
+    "request_url",
+];
+
+/// Methods reading from a `std::io::stdin()` handle (or its lock).
+const STDIN_READS: &[&str] = &[
+    "read",
+    "read_exact",
+    "read_line",
+    "read_to_end",
+    "read_to_string",
+    "lines",
+];
+
+impl Rule for BlockingIo {
+    fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        if !cx.is_async() || cx.is_awaited(expr) {
+            return;
+        }
+        let Some((what, instead)) = blocking_call(cx, expr) else {
+            return;
+        };
+        cx.report(
+            expr.span(),
+            format!("blocking {what} in async context"),
+            format!(
+                "use `{instead}`, or move the blocking work into `tokio::task::spawn_blocking`"
+            ),
+        );
+    }
+}
+
+/// What a blocking call does (for the message) and its async replacement (for the help).
+fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
+    match expr {
+        Expr::Call(_) => {
+            let callee = cx.callee(expr)?;
+            let written = format!("`{}`", callee.join("::"));
+            if let Some((_, instead)) = BLOCKING_FNS.iter().find(|(f, _)| resolve::is(&callee, f)) {
+                return Some((written, (*instead).to_owned()));
+            }
+            match callee.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+                ["std", "fs", name] if name.starts_with(char::is_lowercase) => {
+                    Some((written, format!("tokio::fs::{name}(..).await")))
+                }
+                ["reqwest", "blocking", ..] => Some((written, "reqwest::Client".to_owned())),
+                ["ureq", name] if UREQ_FNS.contains(&name) => {
+                    Some((written, "reqwest::Client".to_owned()))
+                }
+                _ => None,
+            }
+        }
+        Expr::MethodCall(call) => {
+            let method = call.method.to_string();
+            let root = receiver_root(cx, &call.receiver)?;
+            let on = |path: &[&str]| resolve::is(&root.canon, path);
+            let what = format!("`.{method}()`");
+            match method.as_str() {
+                "open"
+                    if on(&["std", "fs", "OpenOptions", "new"])
+                        || on(&["std", "fs", "File", "options"]) =>
+                {
+                    Some((
+                        format!("{what} of `std::fs::OpenOptions`"),
+                        "tokio::fs::OpenOptions".to_owned(),
+                    ))
+                }
+                m if STDIN_READS.contains(&m) && on(&["std", "io", "stdin"]) => Some((
+                    format!("{what} on `std::io::stdin()`"),
+                    "tokio::io::stdin()".to_owned(),
+                )),
+                "output" | "status"
+                    if on(&["std", "process", "Command", "new"]) && !root.spawned =>
+                {
+                    Some((
+                        format!("{what} of `std::process::Command`"),
+                        "tokio::process::Command".to_owned(),
+                    ))
+                }
+                "wait" | "wait_with_output"
+                    if on(&["std", "process", "Command", "new"]) && root.spawned =>
+                {
+                    Some((
+                        format!("{what} on a `std::process::Child`"),
+                        "tokio::process::Command".to_owned(),
+                    ))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The call a method chain starts from, and whether the chain passes through `.spawn()`.
+struct Root {
+    canon: Canon,
+    spawned: bool,
+}
+
+/// Follows `receiver` back through method calls, `?` and parentheses to the
+/// call it starts from — directly, or through a `let` binding.
+fn receiver_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Root> {
+    let mut spawned = false;
+    loop {
+        match expr {
+            Expr::MethodCall(call) => {
+                spawned |= call.method == "spawn";
+                expr = &call.receiver;
+            }
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Paren(p) => expr = &p.expr,
+            Expr::Call(_) => {
+                return cx.callee(expr).map(|canon| Root { canon, spawned });
+            }
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                if let Some(canon) = cx.binding(&name) {
+                    return Some(Root {
+                        canon: canon.clone(),
+                        spawned,
+                    });
+                }
+                // `let child = Command::new(..).spawn()?;`: a `Command` chain bound
+                // with `let` borrows a temporary unless it ends in `.spawn()`,
+                // `.output()` or `.status()`, and only the child has methods that block.
+                let canon = cx.binding_root(&name)?;
+                return Some(Root {
+                    canon: canon.clone(),
+                    spawned: true,
+                });
+            }
+            _ => return None,
+        }
+    }
+}
