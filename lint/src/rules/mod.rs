@@ -19,6 +19,7 @@ mod blocking_io;
 mod blocking_sleep;
 mod nested_runtime;
 mod swallowed_cancellation;
+mod tokio_blocking_method;
 mod unawaited_future;
 
 /// Whether a rule runs by default.
@@ -121,6 +122,11 @@ pub static RULES: &[RuleInfo] = &[
         Default
     ),
     rule!(blocking_io, blocking_io::BlockingIo, Default),
+    rule!(
+        tokio_blocking_method,
+        tokio_blocking_method::TokioBlockingMethod,
+        Default
+    ),
 ];
 
 #[cfg(test)]
