@@ -19,6 +19,7 @@ mod blocking_io;
 mod blocking_sleep;
 mod nested_runtime;
 mod swallowed_cancellation;
+mod sync_lock_across_await;
 mod tokio_blocking_method;
 mod unawaited_future;
 
@@ -125,6 +126,11 @@ pub static RULES: &[RuleInfo] = &[
     rule!(
         tokio_blocking_method,
         tokio_blocking_method::TokioBlockingMethod,
+        Default
+    ),
+    rule!(
+        sync_lock_across_await,
+        sync_lock_across_await::SyncLockAcrossAwait,
         Default
     ),
 ];

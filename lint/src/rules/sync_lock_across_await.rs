@@ -1,0 +1,257 @@
+//! Flags a synchronous lock guard bound with `let` that is still alive at a later `.await`.
+//!
+//! ## What it does
+//! In the body of an `async fn`, `async` block or `async` closure, finds
+//! `let guard = <lock>;` where `<lock>` is
+//! - `x.lock()`, `x.read()` or `x.write()` followed directly by `.unwrap()`,
+//!   `.expect(..)` or `.unwrap_or_else(..)` — the poisoning API of
+//!   `std::sync::Mutex` / `RwLock` (tokio's locks are `.await`ed instead);
+//! - `x.lock()` (or `x.read()` / `x.write()`) on a plain variable or field,
+//!   not `.await`ed, in a scope where `Mutex` (or `RwLock`) is imported from
+//!   `parking_lot`;
+//!
+//! and reports it when a later statement of the same block `.await`s (or runs
+//! a `select!` / `join!`) while the guard is alive. The finding is at the
+//! `let`; its message names the line of the `.await`.
+//!
+//! The guard counts as released — no finding — once it is passed to
+//! `drop(..)`, moved anywhere (into a call, a closure, an `async` block,
+//! another binding), reassigned or shadowed, even if that happens only on
+//! one branch. Temporaries are never flagged: `let n = *m.lock().unwrap();`
+//! and `let len = m.lock().unwrap().len();` drop the guard at the end of the
+//! statement, and `let _ = m.lock();` drops it at once. Unlike clippy's
+//! `await_holding_lock`, a guard dropped with `drop(guard)` before the
+//! `.await` is not reported.
+//!
+//! ## Why is this bad?
+//! The task may be suspended at the `.await` and resumed much later, or on
+//! another thread, while it still holds the lock. Any other task — or the
+//! same task's next iteration — that calls `.lock()` meanwhile blocks its
+//! worker thread, and if it runs on the thread that should resume the holder,
+//! the program deadlocks. With `std::sync::MutexGuard` the future is also not
+//! `Send`, so `tokio::spawn` rejects it far from the cause.
+//!
+//! ## Example
+//! ```rust,ignore
+//! async fn record(state: &Mutex<State>, event: Event) {
+//!     let mut state = state.lock().unwrap();
+//!     state.pending.push(event);
+//!     flush(&state.pending).await;
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```rust,ignore
+//! async fn record(state: &Mutex<State>, event: Event) {
+//!     let pending = {
+//!         let mut state = state.lock().unwrap();
+//!         state.pending.push(event);
+//!         state.pending.clone()
+//!     };
+//!     flush(&pending).await;
+//! }
+//! ```
+//! or `tokio::sync::Mutex` when the lock really must be held across the `.await`.
+
+use proc_macro2::Span;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Local, Pat, Stmt};
+
+use super::{Cx, Rule};
+use crate::engine::resolve;
+
+/// See the module docs.
+pub(crate) struct SyncLockAcrossAwait;
+
+const HELP: &str = "drop the guard before the `.await` (end its block or call `drop(guard)`), or use `tokio::sync::Mutex` if it must be held across the `.await`";
+
+impl Rule for SyncLockAcrossAwait {
+    fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
+        if !cx.is_async() {
+            return;
+        }
+        for (index, stmt) in block.stmts.iter().enumerate() {
+            let Stmt::Local(local) = stmt else { continue };
+            let Some((name, lock, await_line)) = held_guard(cx, local, &block.stmts[index + 1..])
+            else {
+                continue;
+            };
+            cx.report(
+                local.span(),
+                format!(
+                    "`{name}` holds a synchronous `{lock}` guard across the `.await` on line {await_line}"
+                ),
+                HELP,
+            );
+        }
+    }
+}
+
+/// For `let name = <sync lock guard>;` followed by an `.await` while it is alive:
+/// the name, the lock call as written (`.lock()`), and the line of the `.await`.
+fn held_guard(cx: &Cx<'_>, local: &Local, rest: &[Stmt]) -> Option<(String, String, usize)> {
+    let name = bound_ident(&local.pat)?;
+    let init = local.init.as_ref()?;
+    if init.diverge.is_some() {
+        return None;
+    }
+    let lock = sync_guard(cx, &init.expr)?;
+    let await_span = first_await_while_held(rest, &name)?;
+    Some((name, lock, await_span.start().line))
+}
+
+/// `x.lock().unwrap()` and friends (std), or `x.lock()` with `parking_lot`'s
+/// `Mutex`/`RwLock` imported: the lock call as written, e.g. `.lock()`.
+fn sync_guard(cx: &Cx<'_>, expr: &Expr) -> Option<String> {
+    let Expr::MethodCall(call) = expr else {
+        return None;
+    };
+    if matches!(
+        call.method.to_string().as_str(),
+        "unwrap" | "expect" | "unwrap_or_else"
+    ) {
+        let Expr::MethodCall(lock) = &*call.receiver else {
+            return None;
+        };
+        return lock_method(lock).map(|m| format!(".{m}()"));
+    }
+    let method = lock_method(call)?;
+    if !matches!(&*call.receiver, Expr::Path(_) | Expr::Field(_)) {
+        return None;
+    }
+    let lock_type = if method == "lock" { "Mutex" } else { "RwLock" };
+    let ident = syn::Ident::new(lock_type, Span::call_site());
+    let canon = cx.resolve(&syn::Path::from(ident))?;
+    resolve::is(&canon, &["parking_lot", lock_type]).then(|| format!(".{method}()"))
+}
+
+/// `lock`, `read` or `write` when `call` is one of those with no arguments.
+fn lock_method(call: &syn::ExprMethodCall) -> Option<&'static str> {
+    if !call.args.is_empty() {
+        return None;
+    }
+    ["lock", "read", "write"]
+        .into_iter()
+        .find(|m| call.method == m)
+}
+
+fn bound_ident(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => Some(p.ident.to_string()),
+        Pat::Type(t) => bound_ident(&t.pat),
+        _ => None,
+    }
+}
+
+/// The first `.await` in `stmts` (in order) reached while `name` is still
+/// alive; `None` once a statement releases it, even alongside an `.await`.
+fn first_await_while_held(stmts: &[Stmt], name: &str) -> Option<Span> {
+    for stmt in stmts {
+        let mut scan = Scan {
+            name,
+            released: false,
+            await_span: None,
+        };
+        scan.visit_stmt(stmt);
+        if scan.released {
+            return None;
+        }
+        if scan.await_span.is_some() {
+            return scan.await_span;
+        }
+    }
+    None
+}
+
+/// Looks through one statement for suspension points and for anything that releases the guard.
+struct Scan<'n> {
+    name: &'n str,
+    released: bool,
+    await_span: Option<Span>,
+}
+
+impl Scan<'_> {
+    fn is_name(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
+    }
+
+    fn saw_await(&mut self, span: Span) {
+        self.await_span.get_or_insert(span);
+    }
+
+    /// Visits `expr` where using the guard only borrows it (`guard.x`, `*guard`, `&guard`).
+    fn visit_borrowed(&mut self, expr: &Expr) {
+        if !self.is_name(expr) {
+            self.visit_expr(expr);
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            // Another body: it runs elsewhere, and mentioning the guard moves it there.
+            Expr::Closure(_) | Expr::Async(_) => {
+                if mentions(quote::ToTokens::to_token_stream(expr), self.name) {
+                    self.released = true;
+                }
+            }
+            Expr::Await(a) => {
+                self.visit_expr(&a.base);
+                self.saw_await(a.await_token.span);
+            }
+            Expr::MethodCall(m) => {
+                self.visit_borrowed(&m.receiver);
+                m.args.iter().for_each(|a| self.visit_expr(a));
+            }
+            Expr::Field(f) => self.visit_borrowed(&f.base),
+            Expr::Index(i) => {
+                self.visit_borrowed(&i.expr);
+                self.visit_expr(&i.index);
+            }
+            Expr::Reference(r) => self.visit_borrowed(&r.expr),
+            Expr::Unary(u) => self.visit_borrowed(&u.expr),
+            Expr::Binary(b) => {
+                self.visit_borrowed(&b.left);
+                self.visit_borrowed(&b.right);
+            }
+            Expr::Path(_) if self.is_name(expr) => self.released = true,
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_local(&mut self, local: &'ast Local) {
+        visit::visit_local(self, local);
+        // Shadowed (conservatively: any binding of that name) or moved into the new binding.
+        if mentions(quote::ToTokens::to_token_stream(&local.pat), self.name) {
+            self.released = true;
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        if matches!(
+            name.as_deref(),
+            Some("select" | "select_biased" | "join" | "try_join")
+        ) || mentions(mac.tokens.clone(), "await")
+        {
+            self.saw_await(mac.path.span());
+        }
+        if matches!(name.as_deref(), Some("drop")) && mentions(mac.tokens.clone(), self.name) {
+            self.released = true;
+        }
+    }
+
+    // Nested items are separate code.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether the identifier `name` occurs anywhere in `tokens`.
+fn mentions(tokens: proc_macro2::TokenStream, name: &str) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => ident == name,
+        proc_macro2::TokenTree::Group(group) => mentions(group.stream(), name),
+        _ => false,
+    })
+}
