@@ -18,6 +18,7 @@ pub(crate) use crate::engine::macros::Select;
 mod blocking_io;
 mod blocking_sleep;
 mod nested_runtime;
+mod select_not_cancel_safe;
 mod swallowed_cancellation;
 mod sync_lock_across_await;
 mod tokio_blocking_method;
@@ -131,6 +132,11 @@ pub static RULES: &[RuleInfo] = &[
     rule!(
         sync_lock_across_await,
         sync_lock_across_await::SyncLockAcrossAwait,
+        Default
+    ),
+    rule!(
+        select_not_cancel_safe,
+        select_not_cancel_safe::SelectNotCancelSafe,
         Default
     ),
 ];

@@ -1,0 +1,144 @@
+//! Flags a `select!` branch, inside a loop, whose future loses data when another branch wins.
+//!
+//! ## What it does
+//! In a `tokio::select!` (or `futures::select!`) inside a `loop`, `while`,
+//! `while let` or `for`, finds a branch whose future is created in the branch
+//! by a call of a method that tokio documents as not cancellation safe:
+//! `read_exact`, `read_to_end`, `read_to_string` (`AsyncReadExt`) and
+//! `write_all` (`AsyncWriteExt`).
+//!
+//! Not flagged:
+//! - a future created and pinned before the loop and polled as `&mut fut`:
+//!   it survives losing a round and continues where it stopped;
+//! - a `select!` with a single future branch (nothing else can win);
+//! - a `select!` whose other branches all leave the loop (`break`, `return`),
+//!   so the lost data goes with the connection anyway;
+//! - `write_all_buf`: tokio documents that it advances the buffer as it
+//!   writes, so a new call resumes where the cancelled one stopped.
+//!
+//! ## Why is this bad?
+//! When another branch completes first, `select!` drops the unfinished
+//! future. `read_exact` may already have consumed part of a frame from the
+//! socket into its buffer; the next iteration starts a fresh read and the
+//! stream is out of sync. `write_all` may have written part of the buffer; the
+//! next iteration writes it again from the start.
+//!
+//! ## Example
+//! ```rust,ignore
+//! loop {
+//!     tokio::select! {
+//!         r = socket.read_exact(&mut header) => handle(r?, &header).await,
+//!         _ = ticker.tick() => send_ping().await,
+//!     }
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```rust,ignore
+//! let read = socket.read_exact(&mut header);
+//! tokio::pin!(read);
+//! loop {
+//!     tokio::select! {
+//!         r = &mut read => { handle(r?).await; break; }
+//!         _ = ticker.tick() => send_ping().await,
+//!     }
+//! }
+//! ```
+//! or read with a cancel-safe method (`read`, `read_buf`) into a buffer that
+//! lives outside the loop, e.g. through `tokio_util::codec::FramedRead`.
+
+use syn::Expr;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+
+use super::{Cx, Rule, Select};
+
+/// See the module docs.
+pub(crate) struct SelectNotCancelSafe;
+
+/// Methods tokio's `select!` docs list as losing data when cancelled.
+const NOT_CANCEL_SAFE: &[&str] = &["read_exact", "read_to_end", "read_to_string", "write_all"];
+
+const HELP: &str = "create the future once before the loop, `tokio::pin!` it and select on `&mut fut`, or use a cancel-safe method (`read`, `read_buf`, `write`, `write_buf`)";
+
+impl Rule for SelectNotCancelSafe {
+    fn check_select(&self, cx: &mut Cx<'_>, select: &Select) {
+        if cx.loops().is_empty() {
+            return;
+        }
+        let futures = select
+            .branches
+            .iter()
+            .filter(|b| b.future.is_some())
+            .count();
+        if futures < 2 {
+            return;
+        }
+        for (index, branch) in select.branches.iter().enumerate() {
+            let Some(method) = branch.future.as_ref().and_then(unsafe_method) else {
+                continue;
+            };
+            let others_leave = select
+                .branches
+                .iter()
+                .enumerate()
+                .filter(|(i, b)| *i != index && b.future.is_some())
+                .all(|(_, b)| leaves_loop(&b.handler));
+            if others_leave {
+                continue;
+            }
+            cx.report(
+                branch.future.span(),
+                format!(
+                    "`.{method}(..)` is not cancel-safe in a looping `select!`: its progress is lost when another branch wins"
+                ),
+                HELP,
+            );
+        }
+    }
+}
+
+/// The method name when `future` is a fresh call of a method that is not cancel-safe.
+fn unsafe_method(future: &Expr) -> Option<String> {
+    match future {
+        Expr::Paren(p) => unsafe_method(&p.expr),
+        // `futures::select!` needs fused futures.
+        Expr::MethodCall(call) if call.method == "fuse" && call.args.is_empty() => {
+            unsafe_method(&call.receiver)
+        }
+        Expr::MethodCall(call) => {
+            let name = call.method.to_string();
+            NOT_CANCEL_SAFE.contains(&name.as_str()).then_some(name)
+        }
+        _ => None,
+    }
+}
+
+/// Whether a handler leaves the loop on every path that matters: it contains
+/// a `break` or `return` (outside closures and `async` blocks).
+fn leaves_loop(handler: &Expr) -> bool {
+    let mut finder = ExitFinder { found: false };
+    finder.visit_expr(handler);
+    finder.found
+}
+
+struct ExitFinder {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ExitFinder {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Break(_) | Expr::Return(_) => self.found = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let leaves = mac.tokens.clone().into_iter().any(
+            |t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "break" || i == "return"),
+        );
+        self.found |= leaves;
+    }
+}
