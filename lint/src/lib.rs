@@ -13,27 +13,31 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+mod config;
 mod engine;
 mod render;
 pub mod rules;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
 pub use render::Format;
 pub use rules::{Group, RULES, RuleInfo};
 
-/// How serious a finding is.
+/// How serious a finding is; ordered, so `fail-on` can compare (`Warning < Error`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
-    /// A likely bug; the default for every rule.
+    /// A likely bug; the default for most rules.
     Warning,
-    /// The file could not be checked at all (it does not parse, cannot be read, or a rule crashed).
+    /// A pattern that panics at run time (`nested_runtime`, `tokio_blocking_method`),
+    /// a rule configured as `error`, or a file that could not be checked at all
+    /// (it does not parse, cannot be read, or a rule crashed).
     Error,
 }
 
@@ -108,6 +112,8 @@ pub enum Error {
     UnknownRule(String),
     /// A path given on the command line does not exist.
     MissingPath(PathBuf),
+    /// The configuration file is invalid; every problem is listed.
+    Config(ConfigError),
 }
 
 impl fmt::Display for Error {
@@ -117,11 +123,12 @@ impl fmt::Display for Error {
                 let known: Vec<_> = RULES.iter().map(|r| r.name).collect();
                 write!(
                     f,
-                    "unknown rule `{name}`; known rules: {}",
+                    "unknown rule `{name}`; known rules: {} (groups: all, default, pedantic)",
                     known.join(", ")
                 )
             }
             Error::MissingPath(path) => write!(f, "path `{}` does not exist", path.display()),
+            Error::Config(err) => err.fmt(f),
         }
     }
 }
@@ -144,7 +151,18 @@ pub fn rule(name: &str) -> Result<&'static RuleInfo, Error> {
         .ok_or_else(|| Error::UnknownRule(name.to_owned()))
 }
 
-/// A configured linter: which rules run.
+/// The rules a name stands for: a rule, or a group (`all`, `default`, `pedantic`).
+///
+/// # Errors
+/// [`Error::UnknownRule`] when it is neither.
+pub(crate) fn rules_named(name: &str) -> Result<Vec<&'static str>, Error> {
+    match config::group_members(name) {
+        Some(members) => Ok(members),
+        None => Ok(vec![rule(name)?.name]),
+    }
+}
+
+/// A configured linter: which rules run, at which severity, on which files.
 ///
 /// ```
 /// let linter = asyncheck_lint::Linter::new().select(&["nested_runtime"]).unwrap();
@@ -154,6 +172,42 @@ pub fn rule(name: &str) -> Result<&'static RuleInfo, Error> {
 #[derive(Clone, Debug)]
 pub struct Linter {
     selected: BTreeSet<&'static str>,
+    /// Severities that differ from the registry's.
+    severities: BTreeMap<&'static str, Severity>,
+    filters: Option<Arc<PathFilters>>,
+    options: Arc<config::RuleOptions>,
+}
+
+/// `exclude` and `per-file-ignores`, compiled, with the directory they are relative to.
+#[derive(Debug)]
+struct PathFilters {
+    base: PathBuf,
+    exclude: Vec<globset::GlobMatcher>,
+    per_file_ignores: Vec<(globset::GlobMatcher, BTreeSet<&'static str>)>,
+}
+
+impl PathFilters {
+    /// `path` relative to the configuration's directory, if it is under it.
+    fn relative(&self, path: &Path) -> Option<PathBuf> {
+        let absolute = std::path::absolute(path).ok()?;
+        absolute
+            .strip_prefix(&self.base)
+            .ok()
+            .map(Path::to_path_buf)
+    }
+
+    fn excludes(&self, path: &Path) -> bool {
+        self.relative(path)
+            .is_some_and(|rel| self.exclude.iter().any(|g| g.is_match(&rel)))
+    }
+
+    fn ignores(&self, path: &Path, rule: &str) -> bool {
+        self.relative(path).is_some_and(|rel| {
+            self.per_file_ignores
+                .iter()
+                .any(|(glob, rules)| rules.contains(rule) && glob.is_match(&rel))
+        })
+    }
 }
 
 impl Default for Linter {
@@ -171,35 +225,100 @@ impl Linter {
                 .filter(|r| r.group == Group::Default)
                 .map(|r| r.name)
                 .collect(),
+            severities: BTreeMap::new(),
+            filters: None,
+            options: Arc::default(),
         }
     }
 
-    /// Runs exactly the named rules; `all` selects every rule, pedantic ones included.
+    /// A linter set up by a configuration file: its `select`, `ignore`,
+    /// `[severity]`, `exclude`, `per-file-ignores` and rule options.
+    /// Command-line flags are applied afterwards with [`select`](Self::select)
+    /// and [`ignore`](Self::ignore), so they override the file.
+    ///
+    /// ```
+    /// use asyncheck_lint::{Config, Linter};
+    ///
+    /// let config = Config::parse("asyncheck.toml", "[severity]\nblocking_sleep = \"off\"\n").unwrap();
+    /// let linter = Linter::with_config(&config);
+    /// assert!(!linter.selected().any(|r| r == "blocking_sleep"));
+    /// ```
+    pub fn with_config(config: &Config) -> Self {
+        // Names in a `Config` were validated when it was parsed.
+        let names = |list: &[String]| -> Vec<&'static str> {
+            list.iter()
+                .filter_map(|n| rules_named(n).ok())
+                .flatten()
+                .collect()
+        };
+        let mut linter = Linter::new();
+        if let Some(select) = &config.select {
+            linter.selected = names(select).into_iter().collect();
+        }
+        for rule in names(&config.ignore) {
+            linter.selected.remove(rule);
+        }
+        for (&rule, level) in &config.severity {
+            match level {
+                RuleLevel::Off => {
+                    linter.selected.remove(rule);
+                }
+                RuleLevel::On(severity) => {
+                    linter.severities.insert(rule, *severity);
+                }
+            }
+        }
+        let compile = |glob: &String| config::compile_glob(glob).ok();
+        let per_file_ignores = config
+            .per_file_ignores
+            .iter()
+            .filter_map(|(glob, rules)| Some((compile(glob)?, names(rules).into_iter().collect())))
+            .collect::<Vec<_>>();
+        let exclude: Vec<_> = config.exclude.iter().filter_map(compile).collect();
+        if !exclude.is_empty() || !per_file_ignores.is_empty() {
+            linter.filters = Some(Arc::new(PathFilters {
+                base: config.base.clone(),
+                exclude,
+                per_file_ignores,
+            }));
+        }
+        linter.options = Arc::new(config.options.clone());
+        linter
+    }
+
+    /// Runs exactly the named rules; a group name (`all`, `default`, `pedantic`) selects its rules.
     ///
     /// # Errors
-    /// [`Error::UnknownRule`] for the first name that is not a rule.
+    /// [`Error::UnknownRule`] for the first name that is neither a rule nor a group.
     pub fn select<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, Error> {
         self.selected.clear();
         for name in names {
-            let name = name.as_ref();
-            if name == "all" {
-                self.selected.extend(RULES.iter().map(|r| r.name));
-            } else {
-                self.selected.insert(rule(name)?.name);
+            self.selected.extend(rules_named(name.as_ref())?);
+        }
+        Ok(self)
+    }
+
+    /// Stops running the named rules (or groups).
+    ///
+    /// # Errors
+    /// [`Error::UnknownRule`] for the first name that is neither a rule nor a group.
+    pub fn ignore<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, Error> {
+        for name in names {
+            for rule in rules_named(name.as_ref())? {
+                self.selected.remove(rule);
             }
         }
         Ok(self)
     }
 
-    /// Stops running the named rules.
-    ///
-    /// # Errors
-    /// [`Error::UnknownRule`] for the first name that is not a rule.
-    pub fn ignore<S: AsRef<str>>(mut self, names: &[S]) -> Result<Self, Error> {
-        for name in names {
-            self.selected.remove(rule(name.as_ref())?.name);
-        }
-        Ok(self)
+    /// The severity this linter gives the findings of `rule`.
+    pub fn severity_of(&self, rule: &str) -> Severity {
+        self.severities.get(rule).copied().unwrap_or_else(|| {
+            RULES
+                .iter()
+                .find(|r| r.name == rule)
+                .map_or(Severity::Error, |r| r.severity)
+        })
     }
 
     /// The names of the rules this linter runs, sorted.
@@ -213,17 +332,39 @@ impl Linter {
     /// # Errors
     /// [`Error::MissingPath`] when a path does not exist; nothing is checked then.
     pub fn check_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
-        let files = engine::walk::collect(paths)?;
-        Ok(engine::check_files(self, &files))
+        let mut files = engine::walk::collect(paths)?;
+        if let Some(filters) = &self.filters {
+            files.retain(|f| !filters.excludes(f));
+        }
+        Ok(self.configure(engine::check_files(self, &files)))
     }
 
     /// Checks one file's source text, as if it were at `path`.
     pub fn check_source(&self, path: impl AsRef<Path>, source: &str) -> Report {
-        engine::check_one_source(self, path.as_ref(), source)
+        self.configure(engine::check_one_source(self, path.as_ref(), source))
     }
 
     pub(crate) fn is_selected(&self, name: &str) -> bool {
         self.selected.contains(name)
+    }
+
+    pub(crate) fn options(&self) -> &Arc<config::RuleOptions> {
+        &self.options
+    }
+
+    /// Applies configured severities and per-file ignores to a fresh report.
+    fn configure(&self, mut report: Report) -> Report {
+        if let Some(filters) = &self.filters {
+            report
+                .findings
+                .retain(|f| !filters.ignores(&f.path, f.rule));
+        }
+        for finding in &mut report.findings {
+            if let Some(severity) = self.severities.get(finding.rule) {
+                finding.severity = *severity;
+            }
+        }
+        report
     }
 }
 

@@ -1,13 +1,15 @@
 //! `cargo asyncheck`: the command-line front end of `asyncheck-lint`.
 //!
 //! Thin by design: parse arguments, call the library, print, and map the
-//! outcome to an exit status in one place (0 clean, 1 findings, 2 usage error).
+//! outcome to an exit status in one place: 0 when no finding reaches
+//! `fail-on` (or with `--exit-zero`), 1 when one does, 2 for a usage or
+//! configuration error.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use asyncheck_lint::{Format, Linter, RULES};
+use asyncheck_lint::{Config, Format, Linter, RULES, Severity};
 use clap::{Parser, ValueEnum};
 
 /// Lint async Rust code for tokio pitfalls, without compiling it.
@@ -25,9 +27,19 @@ struct Args {
     /// Run only these rules (comma-separated; `all` for every rule, pedantic included).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
-    /// Do not run these rules (comma-separated).
+    /// Do not run these rules (comma-separated; added to the configuration's `ignore`).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Read the configuration from this file instead of searching for
+    /// `asyncheck.toml` / `.asyncheck.toml` / `Cargo.toml` metadata upwards from the first path.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Fail (exit status 1) on findings at or above this severity [default: the configuration's `fail-on`, else `warning`].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOnArg>,
+    /// Exit with status 0 even when there are findings (errors in usage or configuration still exit with 2).
+    #[arg(long)]
+    exit_zero: bool,
     /// List the rules and exit.
     #[arg(long)]
     list_rules: bool,
@@ -41,6 +53,12 @@ enum FormatArg {
     Human,
     Short,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FailOnArg {
+    Warning,
+    Error,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -77,7 +95,9 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("error: {err}");
+            for line in err.to_string().lines() {
+                eprintln!("error: {line}");
+            }
             ExitCode::from(2)
         }
     }
@@ -102,7 +122,12 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
         let _ = write!(stdout, "# {}\n\n{}", rule.name, rule.docs());
         return Ok(Outcome::Clean);
     }
-    let mut linter = Linter::new();
+    let config = match &args.config {
+        Some(path) => Config::load(path),
+        None => Config::discover(args.paths.first().map_or(Path::new("."), PathBuf::as_path)),
+    }
+    .map_err(asyncheck_lint::Error::Config)?;
+    let mut linter = Linter::with_config(&config);
     if !args.select.is_empty() {
         linter = linter.select(&args.select)?;
     }
@@ -122,9 +147,15 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
         }
     };
     let _ = stdout.write_all(report.render(format, color).as_bytes());
-    Ok(if report.findings().is_empty() {
-        Outcome::Clean
-    } else {
+    let fail_on = match args.fail_on {
+        Some(FailOnArg::Warning) => Severity::Warning,
+        Some(FailOnArg::Error) => Severity::Error,
+        None => config.fail_on().unwrap_or(Severity::Warning),
+    };
+    let fails = report.findings().iter().any(|f| f.severity >= fail_on);
+    Ok(if fails && !args.exit_zero {
         Outcome::Findings
+    } else {
+        Outcome::Clean
     })
 }

@@ -57,6 +57,8 @@ pub(crate) struct FileCtx {
     pub(crate) path: PathBuf,
     pub(crate) crate_root: PathBuf,
     pub(crate) module_path: Vec<String>,
+    /// The configured rule options (extra blocking and async functions).
+    pub(crate) options: std::sync::Arc<crate::config::RuleOptions>,
 }
 
 /// What a rule hook can see and do.
@@ -114,6 +116,11 @@ impl Cx<'_> {
     /// on a call, with no `.await` in it), the resolved `path` at its root.
     pub(crate) fn binding_root(&self, name: &str) -> Option<&Canon> {
         resolve::binding_root(&self.scopes, name)
+    }
+
+    /// The configured rule options: extra functions the rules treat as blocking or async.
+    pub(crate) fn options(&self) -> &crate::config::RuleOptions {
+        &self.file.options
     }
 
     /// Whether `expr` is the operand of an `.await` (`expr.await`).

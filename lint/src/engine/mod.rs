@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::RuleOptions;
 use crate::rules::{RULES, RuleInfo};
 use crate::{Finding, Linter, Report, Span};
 use context::{FileCtx, Walker};
@@ -41,7 +42,7 @@ pub(crate) fn check_files(linter: &Linter, files: &[PathBuf]) -> Report {
         .par_iter()
         .map(|path| {
             let outcome = match parse::read(path) {
-                Ok(source) => check_text(&rules, path, source.into()),
+                Ok(source) => check_text(&rules, linter.options(), path, source.into()),
                 Err(finding) => FileOutcome {
                     findings: vec![*finding],
                     ..FileOutcome::default()
@@ -56,7 +57,7 @@ pub(crate) fn check_files(linter: &Linter, files: &[PathBuf]) -> Report {
 /// Checks one in-memory source as if it were at `path`.
 pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
     let rules = active_rules(linter);
-    let outcome = check_text(&rules, path, source.into());
+    let outcome = check_text(&rules, linter.options(), path, source.into());
     finish(vec![(path.to_path_buf(), outcome)], 1)
 }
 
@@ -102,8 +103,15 @@ fn finish(outcomes: Vec<(PathBuf, FileOutcome)>, files_checked: usize) -> Report
 }
 
 /// Parses and walks one file's text, catching panics.
-fn check_text(rules: &[&'static RuleInfo], path: &Path, source: Arc<str>) -> FileOutcome {
-    let result = catch_unwind(AssertUnwindSafe(|| check_parsed(rules, path, &source)));
+fn check_text(
+    rules: &[&'static RuleInfo],
+    options: &Arc<RuleOptions>,
+    path: &Path,
+    source: Arc<str>,
+) -> FileOutcome {
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        check_parsed(rules, options, path, &source)
+    }));
     // Spans are plain line/column numbers by now; free proc-macro2's per-thread source map.
     proc_macro2::extra::invalidate_current_thread_spans();
     let mut outcome = result.unwrap_or_else(|panic| {
@@ -129,7 +137,12 @@ fn check_text(rules: &[&'static RuleInfo], path: &Path, source: Arc<str>) -> Fil
     outcome
 }
 
-fn check_parsed(rules: &[&'static RuleInfo], path: &Path, source: &str) -> FileOutcome {
+fn check_parsed(
+    rules: &[&'static RuleInfo],
+    options: &Arc<RuleOptions>,
+    path: &Path,
+    source: &str,
+) -> FileOutcome {
     let file = match parse::parse(path, source) {
         Ok(file) => file,
         Err(finding) => {
@@ -151,6 +164,7 @@ fn check_parsed(rules: &[&'static RuleInfo], path: &Path, source: &str) -> FileO
         path: path.to_path_buf(),
         crate_root,
         module_path,
+        options: Arc::clone(options),
     };
     let cx = Walker::new(&file_ctx, rules).run(&file);
     findings.extend(cx.findings.into_iter().filter(|f| !allows.silences(f)));
@@ -195,13 +209,19 @@ mod tests {
     fn a_panicking_rule_becomes_an_internal_error_for_that_file_only() {
         let crashed = check_text(
             &[&PANICS],
+            &Arc::default(),
             Path::new("a.rs"),
             "fn f() { let x = 1; }".into(),
         );
         assert_eq!(crashed.findings.len(), 1);
         assert_eq!(crashed.findings[0].rule, "internal_error");
         assert!(crashed.findings[0].message.contains("boom on a literal"));
-        let fine = check_text(&[&PANICS], Path::new("b.rs"), "fn f() { g(); }".into());
+        let fine = check_text(
+            &[&PANICS],
+            &Arc::default(),
+            Path::new("b.rs"),
+            "fn f() { g(); }".into(),
+        );
         assert!(fine.findings.is_empty());
     }
 }

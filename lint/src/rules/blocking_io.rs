@@ -13,7 +13,9 @@
 //! - `.output()` and `.status()` of a `std::process::Command`, and `.wait()` /
 //!   `.wait_with_output()` of a child it spawned — never `tokio::process::Command`;
 //! - any function of `reqwest::blocking`, and the request functions of `ureq`
-//!   (`ureq::get`, `ureq::post`, …).
+//!   (`ureq::get`, `ureq::post`, …);
+//! - the functions listed under `[rules.blocking_io] extra-functions` in the
+//!   configuration, such as a project's own `crate::net::sync_http_get`.
 //!
 //! Sync closures (`spawn_blocking`, `block_in_place`, `std::thread::spawn`)
 //! and nested `fn` items are not async context.
@@ -47,6 +49,7 @@ use syn::Expr;
 use syn::spanned::Spanned;
 
 use super::{Cx, Rule};
+use crate::config::RuleOptions;
 use crate::engine::resolve::{self, Canon};
 
 /// See the module docs.
@@ -110,12 +113,16 @@ impl Rule for BlockingIo {
         let Some((what, instead)) = blocking_call(cx, expr) else {
             return;
         };
+        // A configured function has no known replacement (`instead` is empty).
+        let instead = if instead.is_empty() {
+            "an async alternative".to_owned()
+        } else {
+            format!("`{instead}`")
+        };
         cx.report(
             expr.span(),
             format!("blocking {what} in async context"),
-            format!(
-                "use `{instead}`, or move the blocking work into `tokio::task::spawn_blocking`"
-            ),
+            format!("use {instead}, or move the blocking work into `tokio::task::spawn_blocking`"),
         );
     }
 }
@@ -137,6 +144,10 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
                 ["ureq", name] if UREQ_FNS.contains(&name) => {
                     Some((written, "reqwest::Client".to_owned()))
                 }
+                _ if RuleOptions::lists(&cx.options().blocking_io, &callee) => Some((
+                    format!("{written} (configured in `extra-functions`)"),
+                    String::new(),
+                )),
                 _ => None,
             }
         }

@@ -5,7 +5,9 @@
 //! in the body of an `async fn`, an `async` block or an `async` closure.
 //! Sync closures and nested `fn` items are not async context (they may run on
 //! a blocking thread via `spawn_blocking` or `std::thread::spawn`), so sleeping
-//! there is fine.
+//! there is fine. Functions listed under `[rules.blocking_sleep] extra-functions`
+//! in the configuration (for example a project's own `crate::util::pause`)
+//! are flagged like `std::thread::sleep`.
 //!
 //! ## Why is this bad?
 //! `std::thread::sleep` blocks the whole worker thread. Every other task
@@ -30,6 +32,7 @@
 //! `tokio::task::spawn_blocking`.
 
 use super::{Cx, Rule};
+use crate::config::RuleOptions;
 use crate::engine::resolve;
 use syn::spanned::Spanned;
 
@@ -44,12 +47,23 @@ impl Rule for BlockingSleep {
         let Some(callee) = cx.callee(expr) else {
             return;
         };
-        if !resolve::is(&callee, &["std", "thread", "sleep"]) {
+        if resolve::is(&callee, &["std", "thread", "sleep"]) {
+            cx.report(
+                expr.span(),
+                "blocking `std::thread::sleep` in async context".to_owned(),
+                "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`",
+            );
+            return;
+        }
+        if !RuleOptions::lists(&cx.options().blocking_sleep, &callee) {
             return;
         }
         cx.report(
             expr.span(),
-            "blocking `std::thread::sleep` in async context".to_owned(),
+            format!(
+                "blocking sleep `{}` (configured in `extra-functions`) in async context",
+                callee.join("::")
+            ),
             "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`",
         );
     }

@@ -62,7 +62,7 @@ pub struct RuleInfo {
     pub name: &'static str,
     /// Whether it runs by default.
     pub group: Group,
-    /// The severity of its findings.
+    /// The default severity of its findings: `Error` for patterns that panic at run time, else `Warning`.
     pub severity: Severity,
     /// The text of the rule's source file; its leading `//!` lines are the docs.
     pub(crate) source: &'static str,
@@ -101,12 +101,18 @@ impl RuleInfo {
     }
 }
 
+/// `rule!(name, hooks, Group)` registers a rule whose findings are warnings;
+/// `rule!(name, hooks, Group, Error)` one whose findings are errors by default
+/// (for patterns that panic at run time). Configuration can override either.
 macro_rules! rule {
     ($name:ident, $hooks:path, $group:ident) => {
+        rule!($name, $hooks, $group, Warning)
+    };
+    ($name:ident, $hooks:path, $group:ident, $severity:ident) => {
         RuleInfo {
             name: stringify!($name),
             group: Group::$group,
-            severity: Severity::Warning,
+            severity: Severity::$severity,
             source: include_str!(concat!(stringify!($name), ".rs")),
             hooks: &$hooks,
         }
@@ -117,7 +123,12 @@ macro_rules! rule {
 pub static RULES: &[RuleInfo] = &[
     rule!(blocking_sleep, blocking_sleep::BlockingSleep, Default),
     rule!(unawaited_future, unawaited_future::UnawaitedFuture, Default),
-    rule!(nested_runtime, nested_runtime::NestedRuntime, Default),
+    rule!(
+        nested_runtime,
+        nested_runtime::NestedRuntime,
+        Default,
+        Error
+    ),
     rule!(
         swallowed_cancellation,
         swallowed_cancellation::SwallowedCancellation,
@@ -127,7 +138,8 @@ pub static RULES: &[RuleInfo] = &[
     rule!(
         tokio_blocking_method,
         tokio_blocking_method::TokioBlockingMethod,
-        Default
+        Default,
+        Error
     ),
     rule!(
         sync_lock_across_await,
