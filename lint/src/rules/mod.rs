@@ -17,12 +17,14 @@ pub(crate) use crate::engine::macros::Select;
 
 mod blocking_io;
 mod blocking_sleep;
+mod detached_task;
 mod nested_runtime;
 mod select_not_cancel_safe;
 mod swallowed_cancellation;
 mod sync_lock_across_await;
 mod tokio_blocking_method;
 mod unawaited_future;
+mod unbounded_spawn;
 
 /// Whether a rule runs by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,6 +153,8 @@ pub static RULES: &[RuleInfo] = &[
         select_not_cancel_safe::SelectNotCancelSafe,
         Default
     ),
+    rule!(detached_task, detached_task::DetachedTask, Pedantic),
+    rule!(unbounded_spawn, unbounded_spawn::UnboundedSpawn, Pedantic),
 ];
 
 #[cfg(test)]

@@ -1,0 +1,179 @@
+//! Flags a task spawned on every iteration of a loop that has no concurrency bound.
+//!
+//! ## What it does
+//! Finds `tokio::spawn`, `tokio::task::spawn` and `tokio::task::spawn_local`
+//! called directly in the body of a `for`, `while`, `while let` or `loop`,
+//! when nothing in that loop body bounds how many tasks run at once: no
+//! semaphore permit (`acquire`, `acquire_owned`, `try_acquire`, …), no
+//! `JoinSet` drained as it fills (`join_next`, `try_join_next`), no
+//! `buffer_unordered` / `buffered`, and the task's handle is not awaited in
+//! the same iteration.
+//!
+//! Not flagged: `for` loops over a range (`for i in 0..workers` starts a fixed
+//! pool, not one task per input), spawns inside closures or `async` blocks
+//! in the loop (they run elsewhere), and loops whose body bounds the work in
+//! any of the ways above — even inside the spawned task.
+//!
+//! ## Why is this bad?
+//! One task per input item means memory, sockets and database connections
+//! grow with the input: a burst of connections or a long queue spawns
+//! thousands of tasks that all compete at once, and nothing pushes back on
+//! the producer.
+//!
+//! ## Example
+//! ```rust,ignore
+//! while let Some(job) = rx.recv().await {
+//!     tokio::spawn(process(job));
+//! }
+//! ```
+//!
+//! ## Use instead
+//! ```rust,ignore
+//! let limit = Arc::new(Semaphore::new(64));
+//! while let Some(job) = rx.recv().await {
+//!     let permit = limit.clone().acquire_owned().await?;
+//!     tokio::spawn(async move {
+//!         process(job).await;
+//!         drop(permit);
+//!     });
+//! }
+//! ```
+//! or collect into a `JoinSet` and `join_next().await` when it is full, or
+//! `stream.map(process).buffer_unordered(64)`.
+
+use proc_macro2::Span;
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Stmt};
+
+use super::{Cx, Rule};
+use crate::engine::resolve;
+
+/// See the module docs.
+pub(crate) struct UnboundedSpawn;
+
+const SPAWNS: &[&[&str]] = &[
+    &["tokio", "spawn"],
+    &["tokio", "task", "spawn"],
+    &["tokio", "task", "spawn_local"],
+];
+
+/// Identifiers whose presence in a loop body means someone bounds the tasks it spawns.
+const BOUNDS: &[&str] = &[
+    "acquire",
+    "acquire_owned",
+    "acquire_many",
+    "acquire_many_owned",
+    "try_acquire",
+    "try_acquire_owned",
+    "join_next",
+    "join_next_with_id",
+    "try_join_next",
+    "buffer_unordered",
+    "buffered",
+];
+
+impl Rule for UnboundedSpawn {
+    fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        let body = match expr {
+            Expr::ForLoop(f) if !matches!(&*f.expr, Expr::Range(_)) => &f.body,
+            Expr::While(w) => &w.body,
+            Expr::Loop(l) => &l.body,
+            _ => return,
+        };
+        if mentions_any(body.to_token_stream(), BOUNDS) {
+            return;
+        }
+        let mut spawns = SpawnFinder {
+            cx,
+            found: Vec::new(),
+            awaited: Vec::new(),
+        };
+        spawns.visit_block(body);
+        let SpawnFinder { found, awaited, .. } = spawns;
+        for (span, name, bound_to) in found {
+            if bound_to.is_some_and(|b| awaited.contains(&b)) {
+                continue;
+            }
+            cx.report(
+                span,
+                format!("a task is spawned with `{name}` on every iteration of this loop, with no bound on how many run at once"),
+                "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
+            );
+        }
+    }
+}
+
+/// Collects the spawns of one loop body (not of nested loops, closures or
+/// `async` blocks), and the names whose `.await` the body contains.
+struct SpawnFinder<'c, 'f> {
+    cx: &'c Cx<'f>,
+    /// Span, spawn path as resolved, and the `let` name it is bound to.
+    found: Vec<(Span, String, Option<String>)>,
+    awaited: Vec<String>,
+}
+
+impl SpawnFinder<'_, '_> {
+    fn spawn_path(&self, expr: &Expr) -> Option<String> {
+        let callee = self.cx.callee(expr)?;
+        SPAWNS
+            .iter()
+            .any(|s| resolve::is(&callee, s))
+            .then(|| callee.join("::"))
+    }
+}
+
+impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        if let Stmt::Local(local) = stmt {
+            if let (syn::Pat::Ident(p), Some(init)) = (&local.pat, &local.init) {
+                if let Some(name) = self.spawn_path(&init.expr) {
+                    self.found
+                        .push((init.expr.span(), name, Some(p.ident.to_string())));
+                    visit::visit_expr(self, &init.expr);
+                    return;
+                }
+            }
+        }
+        visit::visit_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Closure(_)
+            | Expr::Async(_)
+            | Expr::ForLoop(_)
+            | Expr::While(_)
+            | Expr::Loop(_) => {}
+            Expr::Await(a) => {
+                if let Expr::Path(p) = &*a.base {
+                    if let Some(ident) = p.path.get_ident() {
+                        self.awaited.push(ident.to_string());
+                    }
+                }
+                // A spawn awaited on the spot runs one task at a time.
+                if self.spawn_path(&a.base).is_none() {
+                    visit::visit_expr(self, expr);
+                }
+            }
+            _ => {
+                if let Some(name) = self.spawn_path(expr) {
+                    self.found.push((expr.span(), name, None));
+                }
+                visit::visit_expr(self, expr);
+            }
+        }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether any of `names` occurs as an identifier in `tokens`.
+fn mentions_any(tokens: proc_macro2::TokenStream, names: &[&str]) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
+        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), names),
+        _ => false,
+    })
+}
