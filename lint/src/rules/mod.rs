@@ -18,6 +18,7 @@ pub(crate) use crate::engine::macros::Select;
 mod blocking_io;
 mod blocking_sleep;
 mod busy_wait;
+mod client_per_request;
 mod detached_task;
 mod nested_runtime;
 mod select_not_cancel_safe;
@@ -157,6 +158,11 @@ pub static RULES: &[RuleInfo] = &[
     rule!(detached_task, detached_task::DetachedTask, Pedantic),
     rule!(unbounded_spawn, unbounded_spawn::UnboundedSpawn, Pedantic),
     rule!(busy_wait, busy_wait::BusyWait, Pedantic),
+    rule!(
+        client_per_request,
+        client_per_request::ClientPerRequest,
+        Pedantic
+    ),
 ];
 
 #[cfg(test)]
