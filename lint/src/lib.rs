@@ -79,6 +79,20 @@ impl Span {
         }
     }
 
+    /// The byte range this span covers in `source`, the text it was computed from;
+    /// `None` when the span lies outside `source`.
+    ///
+    /// ```
+    /// let span = asyncheck_lint::Span { line: 2, column: 3, end_line: 2, end_column: 5 };
+    /// let source = "fn f() {}\n  é!;\n";
+    /// assert_eq!(&source[span.byte_range(source).unwrap()], "é!");
+    /// ```
+    pub fn byte_range(&self, source: &str) -> Option<std::ops::Range<usize>> {
+        let start = byte_offset(source, self.line, self.column)?;
+        let end = byte_offset(source, self.end_line, self.end_column)?;
+        Some(start..end.max(start))
+    }
+
     /// The span of the very beginning of a file, for findings about the whole file.
     pub(crate) const FILE_START: Span = Span {
         line: 1,
@@ -86,6 +100,24 @@ impl Span {
         end_line: 1,
         end_column: 1,
     };
+}
+
+/// Byte offset of 1-based `line` and 1-based char `column` in `source` (a
+/// column just past the end of the line is its end).
+fn byte_offset(source: &str, line: usize, column: usize) -> Option<usize> {
+    let line_start = if line == 1 {
+        0
+    } else {
+        source.match_indices('\n').nth(line.checked_sub(2)?)?.0 + 1
+    };
+    let rest = &source[line_start..];
+    let text = rest.split('\n').next().unwrap_or_default();
+    let chars = column.checked_sub(1)?;
+    match text.char_indices().nth(chars) {
+        Some((i, _)) => Some(line_start + i),
+        None if text.chars().count() == chars => Some(line_start + text.len()),
+        None => None,
+    }
 }
 
 /// One problem found in one file.
@@ -401,7 +433,27 @@ impl Report {
             Format::Human => self.render_human(color),
             Format::Short => self.render_short(),
             Format::Json => self.render_json(),
+            Format::Sarif => self.render_sarif(),
+            Format::Github => self.render_github(),
+            Format::CargoJson => self.render_cargo_json(),
         }
+    }
+
+    /// A SARIF 2.1.0 log (for GitHub code scanning): every rule with its docs, every finding as a result.
+    pub fn render_sarif(&self) -> String {
+        render::sarif::render(self)
+    }
+
+    /// GitHub Actions workflow commands: one `::warning …::message` / `::error …::message` line per finding.
+    pub fn render_github(&self) -> String {
+        render::github::render(self)
+    }
+
+    /// Cargo's JSON message stream: one `compiler-message` line per finding
+    /// carrying a rustc-shaped diagnostic, then a `build-finished` line (for
+    /// rust-analyzer's `check.overrideCommand`).
+    pub fn render_cargo_json(&self) -> String {
+        render::cargo_json::render(self)
     }
 
     /// rustc-style diagnostics followed by a summary line.

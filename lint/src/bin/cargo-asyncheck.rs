@@ -21,6 +21,10 @@ struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Human)]
     format: FormatArg,
+    /// Cargo-style spelling of `--format cargo-json` (`json` is accepted too), for
+    /// rust-analyzer's `check.overrideCommand`; wins over `--format`.
+    #[arg(long, value_enum, value_name = "FMT")]
+    message_format: Option<MessageFormatArg>,
     /// When to colour human output (`auto`: when stdout is a terminal and `NO_COLOR` is unset).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
@@ -52,6 +56,15 @@ struct Args {
 enum FormatArg {
     Human,
     Short,
+    Json,
+    Sarif,
+    Github,
+    CargoJson,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum MessageFormatArg {
+    CargoJson,
     Json,
 }
 
@@ -133,10 +146,13 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
     }
     linter = linter.ignore(&args.ignore)?;
     let report = linter.check_paths(&args.paths)?;
-    let format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Short => Format::Short,
-        FormatArg::Json => Format::Json,
+    let format = match (args.message_format, args.format) {
+        (Some(_), _) | (None, FormatArg::CargoJson) => Format::CargoJson,
+        (None, FormatArg::Human) => Format::Human,
+        (None, FormatArg::Short) => Format::Short,
+        (None, FormatArg::Json) => Format::Json,
+        (None, FormatArg::Sarif) => Format::Sarif,
+        (None, FormatArg::Github) => Format::Github,
     };
     let color = match args.color {
         ColorArg::Always => true,

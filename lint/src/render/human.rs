@@ -7,13 +7,23 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 use crate::{Finding, Report, Severity};
 
 pub(crate) fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    for finding in report.findings() {
+        let _ = writeln!(out, "{}\n", render_one(report, finding, color));
+    }
+    out.push_str(&super::summary(report));
+    out.push('\n');
+    out
+}
+
+/// One finding as rustc would draw it (no trailing newline).
+pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
     };
-    let mut out = String::new();
-    for finding in report.findings() {
+    {
         let path = finding.path.display().to_string();
         let level = match finding.severity {
             Severity::Warning => Level::WARNING,
@@ -43,11 +53,8 @@ pub(crate) fn render(report: &Report, color: bool) -> String {
                 )
                 .element(help),
         };
-        let _ = writeln!(out, "{}\n", renderer.render(&[group]));
+        renderer.render(&[group])
     }
-    out.push_str(&super::summary(report));
-    out.push('\n');
-    out
 }
 
 /// The lines a finding covers and the byte range of its span within them.

@@ -1,7 +1,10 @@
 //! Output formats of a [`Report`](crate::Report); each format is one file.
 
+pub(crate) mod cargo_json;
+pub(crate) mod github;
 pub(crate) mod human;
 pub(crate) mod json;
+pub(crate) mod sarif;
 pub(crate) mod short;
 
 /// How a report is printed.
@@ -14,7 +17,30 @@ pub enum Format {
     Short,
     /// A JSON array of finding objects.
     Json,
+    /// A SARIF 2.1.0 log, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions annotations (`::warning file=…,line=…::message`).
+    Github,
+    /// Cargo's JSON messages with rustc-shaped diagnostics, for rust-analyzer.
+    CargoJson,
 }
+
+/// The short descriptions of the findings the engine itself produces (not a rule's).
+pub(crate) const ENGINE_FINDINGS: &[(&str, &str)] = &[
+    (
+        "syntax_error",
+        "The file does not parse, so no rule could check it.",
+    ),
+    ("io_error", "The file could not be read as UTF-8 text."),
+    (
+        "internal_error",
+        "asyncheck crashed while checking the file; please report it.",
+    ),
+    (
+        "unknown_rule_in_allow",
+        "An `asyncheck: allow(..)` comment names a rule that does not exist.",
+    ),
+];
 
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {

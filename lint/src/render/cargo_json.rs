@@ -1,0 +1,157 @@
+//! The `cargo-json` format: cargo's JSON message stream, so editors that run `cargo check` can run asyncheck instead.
+//!
+//! One `{"reason":"compiler-message",…}` line per finding, whose `message`
+//! is a rustc-shaped diagnostic (code `asyncheck::<rule>`, a primary span
+//! with byte offsets and 1-based char columns, a `help` child and the
+//! human rendering), then one `{"reason":"build-finished",…}` line, whose
+//! `success` is false when any finding is an error. The package and target
+//! of a finding are those of the nearest `Cargo.toml` above its file.
+//! rust-analyzer reads this through `rust-analyzer.check.overrideCommand`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::{Finding, Report, Severity};
+
+pub(crate) fn render(report: &Report) -> String {
+    let mut packages: HashMap<PathBuf, Value> = HashMap::new();
+    let mut out = String::new();
+    for finding in report.findings() {
+        let absolute = std::path::absolute(&finding.path).unwrap_or_else(|_| finding.path.clone());
+        let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+        let package = packages
+            .entry(dir.clone())
+            .or_insert_with(|| package(&dir, &absolute))
+            .clone();
+        let mut line = package;
+        line["message"] = diagnostic(report, finding);
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    let success = !report
+        .findings()
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    out.push_str(&json!({ "reason": "build-finished", "success": success }).to_string());
+    out.push('\n');
+    out
+}
+
+/// The `reason`, `package_id`, `manifest_path` and `target` of a message about a file in `dir`.
+fn package(dir: &Path, file: &Path) -> Value {
+    let found = dir.ancestors().find_map(|d| {
+        let manifest = d.join("Cargo.toml");
+        let table = std::fs::read_to_string(&manifest)
+            .ok()?
+            .parse::<toml::Table>()
+            .ok()?;
+        let package = table.get("package")?.as_table()?.clone();
+        Some((d.to_path_buf(), manifest, package))
+    });
+    let (root, manifest, package) = found.unwrap_or_else(|| {
+        (
+            dir.to_path_buf(),
+            dir.join("Cargo.toml"),
+            toml::Table::new(),
+        )
+    });
+    let field = |key: &str, default: &str| {
+        package
+            .get(key)
+            .and_then(toml::Value::as_str)
+            .unwrap_or(default)
+            .to_owned()
+    };
+    let name = field("name", "unknown");
+    let version = field("version", "0.0.0");
+    let (kind, src_path) = if root.join("src/lib.rs").is_file() {
+        ("lib", root.join("src/lib.rs"))
+    } else if root.join("src/main.rs").is_file() {
+        ("bin", root.join("src/main.rs"))
+    } else {
+        ("lib", file.to_path_buf())
+    };
+    json!({
+        "reason": "compiler-message",
+        "package_id": format!("path+file://{}#{name}@{version}", root.display()),
+        "manifest_path": manifest.display().to_string(),
+        "target": {
+            "kind": [kind],
+            "crate_types": [kind],
+            "name": name.replace('-', "_"),
+            "src_path": src_path.display().to_string(),
+            "edition": field("edition", "2021"),
+            "doc": true,
+            "doctest": kind == "lib",
+            "test": true,
+        },
+    })
+}
+
+/// A rustc JSON diagnostic for `f`.
+fn diagnostic(report: &Report, f: &Finding) -> Value {
+    let source = report.source(&f.path);
+    let bytes = source.and_then(|s| f.span.byte_range(s)).unwrap_or(0..0);
+    let text: Vec<Value> = source
+        .map(|s| {
+            s.lines()
+                .enumerate()
+                .skip(f.span.line - 1)
+                .take(f.span.end_line + 1 - f.span.line)
+                .map(|(index, line)| {
+                    let number = index + 1;
+                    let start = if number == f.span.line {
+                        f.span.column
+                    } else {
+                        1
+                    };
+                    let end = if number == f.span.end_line {
+                        f.span.end_column
+                    } else {
+                        line.chars().count() + 1
+                    };
+                    json!({ "text": line, "highlight_start": start, "highlight_end": end })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let level = match f.severity {
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    };
+    let mut rendered = super::human::render_one(report, f, false);
+    rendered.push('\n');
+    json!({
+        "$message_type": "diagnostic",
+        "message": f.message,
+        "code": { "code": format!("asyncheck::{}", f.rule), "explanation": null },
+        "level": level,
+        "spans": [{
+            "file_name": f.path.display().to_string(),
+            "byte_start": bytes.start,
+            "byte_end": bytes.end,
+            "line_start": f.span.line,
+            "line_end": f.span.end_line,
+            "column_start": f.span.column,
+            "column_end": f.span.end_column,
+            "is_primary": true,
+            "text": text,
+            "label": null,
+            "suggested_replacement": null,
+            "suggestion_applicability": null,
+            "expansion": null,
+        }],
+        "children": [{
+            "$message_type": "diagnostic",
+            "message": f.help,
+            "code": null,
+            "level": "help",
+            "spans": [],
+            "children": [],
+            "rendered": null,
+        }],
+        "rendered": rendered,
+    })
+}

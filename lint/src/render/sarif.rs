@@ -1,0 +1,156 @@
+//! The `sarif` format: a SARIF 2.1.0 log, as GitHub code scanning accepts it.
+//!
+//! One run whose tool driver lists every rule (id, short and full
+//! description, the rule's Markdown docs as help, default level) and the
+//! engine's own findings; one result per finding with a physical location.
+//! Paths under the current directory are relative URIs against the
+//! `%SRCROOT%` base id (what code scanning resolves against the checkout);
+//! others are absolute `file://` URIs. Columns count Unicode code points,
+//! as the run's `columnKind` says.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::ENGINE_FINDINGS;
+use crate::{Finding, RULES, Report, Severity};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub(crate) fn render(report: &Report) -> String {
+    let mut rules: Vec<Value> = RULES
+        .iter()
+        .map(|rule| {
+            let docs = rule.docs();
+            json!({
+                "id": rule.name,
+                "name": rule.name,
+                "shortDescription": { "text": rule.summary() },
+                "fullDescription": { "text": what_it_does(&docs) },
+                "help": { "text": docs, "markdown": docs },
+                "defaultConfiguration": { "level": level(rule.severity) },
+                "properties": { "tags": ["async", rule.group.to_string()] },
+            })
+        })
+        .collect();
+    rules.extend(ENGINE_FINDINGS.iter().map(|(id, text)| {
+        json!({
+            "id": id,
+            "name": id,
+            "shortDescription": { "text": text },
+            "fullDescription": { "text": text },
+            "defaultConfiguration": { "level": level(if *id == "unknown_rule_in_allow" { Severity::Warning } else { Severity::Error }) },
+        })
+    }));
+    let ids: Vec<&str> = RULES
+        .iter()
+        .map(|r| r.name)
+        .chain(ENGINE_FINDINGS.iter().map(|(id, _)| *id))
+        .collect();
+    let results: Vec<Value> = report
+        .findings()
+        .iter()
+        .map(|f| result(f, ids.iter().position(|id| *id == f.rule)))
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "asyncheck",
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    });
+    let mut out = serde_json::to_string_pretty(&log).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+    let mut artifact = json!({ "uri": uri(&f.path) });
+    if !f.path.is_absolute() {
+        artifact["uriBaseId"] = json!("%SRCROOT%");
+    }
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact,
+                "region": {
+                    "startLine": f.span.line,
+                    "startColumn": f.span.column,
+                    "endLine": f.span.end_line,
+                    "endColumn": f.span.end_column,
+                }
+            }
+        }],
+    });
+    if let Some(index) = rule_index {
+        result["ruleIndex"] = json!(index);
+    }
+    result
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+/// The `## What it does` section of a rule's docs, as one paragraph of plain text.
+fn what_it_does(docs: &str) -> String {
+    let section: Vec<&str> = docs
+        .lines()
+        .skip_while(|l| l.trim() != "## What it does")
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .map(str::trim)
+        .collect();
+    section.join(" ").trim().to_owned()
+}
+
+/// A URI reference for `path`: relative paths stay relative (with `/`), absolute ones become `file://` URIs.
+fn uri(path: &std::path::Path) -> String {
+    let text = path.display().to_string().replace('\\', "/");
+    let mut out = String::new();
+    if path.is_absolute() {
+        out.push_str("file://");
+        if !text.starts_with('/') {
+            out.push('/');
+        }
+    }
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_percent_encoded_and_absolute_paths_become_file_uris() {
+        assert_eq!(
+            uri(std::path::Path::new("src/my file.rs")),
+            "src/my%20file.rs"
+        );
+        assert_eq!(uri(std::path::Path::new("src/é.rs")), "src/%C3%A9.rs");
+        assert_eq!(uri(std::path::Path::new("/tmp/a.rs")), "file:///tmp/a.rs");
+    }
+}

@@ -1,0 +1,148 @@
+//! `--format sarif` output validates against the official SARIF 2.1.0 schema and carries rules, levels and locations.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use asyncheck_lint::RULES;
+use serde_json::Value;
+
+const SOURCE: &str = "use std::time::Duration;\n\npub async fn tick() {\n    std::thread::sleep(Duration::from_millis(5));\n}\n\npub async fn nested() {\n    let rt = tokio::runtime::Runtime::new().unwrap();\n}\n";
+
+fn schema_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles")
+}
+
+fn schema_errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+/// Runs `--format sarif` on a tree with a warning, an error, a file whose name needs
+/// percent-encoding and a file that does not parse; returns (exit code, parsed log).
+fn sarif_run() -> (i32, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), SOURCE).unwrap();
+    std::fs::write(dir.path().join("src/my mod.rs"), SOURCE).unwrap();
+    std::fs::write(dir.path().join("src/broken.rs"), "fn f( {\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
+        .current_dir(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let log = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code().unwrap(), log)
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
+    let (code, log) = sarif_run();
+    assert_eq!(code, 1, "findings still fail the run");
+    let validator = schema_validator();
+    let errors = schema_errors(&validator, &log);
+    assert!(
+        errors.is_empty(),
+        "SARIF output violates the schema:\n{}",
+        errors.join("\n")
+    );
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 5);
+
+    // The validator does reject what the schema forbids.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        Value::from(0);
+    broken["runs"][0]["results"][1]["level"] = Value::from("fatal");
+    assert_eq!(schema_errors(&validator, &broken).len(), 2);
+}
+
+#[test]
+fn the_driver_lists_every_rule_with_docs_and_default_level() {
+    let (_, log) = sarif_run();
+    let driver = &log["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "asyncheck");
+    let rules = driver["rules"].as_array().unwrap();
+    for rule in RULES {
+        let entry = rules
+            .iter()
+            .find(|r| r["id"] == rule.name)
+            .unwrap_or_else(|| panic!("rule `{}` missing from the SARIF driver", rule.name));
+        assert_eq!(entry["shortDescription"]["text"], rule.summary());
+        assert_eq!(entry["help"]["markdown"], rule.docs());
+        assert!(
+            !entry["fullDescription"]["text"]
+                .as_str()
+                .unwrap()
+                .is_empty(),
+            "rule `{}` has an empty full description",
+            rule.name
+        );
+        let level = rule.severity.to_string();
+        assert_eq!(entry["defaultConfiguration"]["level"], level.as_str());
+    }
+    let level_of = |id: &str| {
+        rules.iter().find(|r| r["id"] == id).unwrap()["defaultConfiguration"]["level"].clone()
+    };
+    assert_eq!(level_of("nested_runtime"), "error");
+    assert_eq!(level_of("blocking_sleep"), "warning");
+    assert_eq!(level_of("syntax_error"), "error");
+}
+
+#[test]
+fn results_point_at_relative_uris_under_srcroot_with_regions() {
+    let (_, log) = sarif_run();
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    let sleep = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "blocking_sleep"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/lib.rs"
+        })
+        .expect("the blocking_sleep result in src/lib.rs");
+    assert_eq!(sleep["level"], "warning");
+    let location = &sleep["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(
+        location["region"],
+        serde_json::json!({ "startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 49 })
+    );
+    let index = usize::try_from(sleep["ruleIndex"].as_u64().unwrap()).unwrap();
+    assert_eq!(rules[index]["id"], "blocking_sleep");
+    assert!(
+        sleep["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("blocking `std::thread::sleep` in async context\nhelp: ")
+    );
+
+    let nested = results
+        .iter()
+        .find(|r| r["ruleId"] == "nested_runtime")
+        .unwrap();
+    assert_eq!(nested["level"], "error");
+    let uris: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(uris.contains(&"src/my%20mod.rs"), "{uris:?}");
+    assert!(uris.contains(&"src/broken.rs"), "{uris:?}");
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+}
