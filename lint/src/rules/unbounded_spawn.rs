@@ -10,7 +10,9 @@
 //! the same iteration.
 //!
 //! Not flagged: `for` loops over a range (`for i in 0..workers` starts a fixed
-//! pool, not one task per input), spawns inside closures or `async` blocks
+//! pool, not one task per input), `while` and `loop` loops that never
+//! `.await` (hand-written `poll` state machines, draining a local queue),
+//! spawns inside closures or `async` blocks
 //! in the loop (they run elsewhere), and loops whose body bounds the work in
 //! any of the ways above — even inside the spawned task.
 //!
@@ -78,8 +80,10 @@ impl Rule for UnboundedSpawn {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
         let body = match expr {
             Expr::ForLoop(f) if !matches!(&*f.expr, Expr::Range(_)) => &f.body,
-            Expr::While(w) => &w.body,
-            Expr::Loop(l) => &l.body,
+            // `while`/`loop` iterate per input only when they wait for it; without an
+            // `.await` they are state machines (`poll` loops) or drain a local queue.
+            Expr::While(w) if awaits(&w.cond) || awaits_in(&w.body) => &w.body,
+            Expr::Loop(l) if awaits_in(&l.body) => &l.body,
             _ => return,
         };
         if mentions_any(body.to_token_stream(), BOUNDS) {
@@ -164,6 +168,40 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                 visit::visit_expr(self, expr);
             }
         }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Whether `block` awaits, outside closures and `async` blocks.
+fn awaits_in(block: &syn::Block) -> bool {
+    let mut finder = AwaitFinder { found: false };
+    finder.visit_block(block);
+    finder.found
+}
+
+/// Whether `expr` awaits, outside closures and `async` blocks.
+fn awaits(expr: &Expr) -> bool {
+    let mut finder = AwaitFinder { found: false };
+    finder.visit_expr(expr);
+    finder.found
+}
+
+struct AwaitFinder {
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for AwaitFinder {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Closure(_) | Expr::Async(_) => {}
+            Expr::Await(_) => self.found = true,
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.found |= mentions_any(mac.tokens.clone(), &["await", "select", "join"]);
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
