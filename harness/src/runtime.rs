@@ -148,7 +148,11 @@ impl TestConfig {
             "asyncheck: `blocking_threshold` needs the current-thread runtime"
         );
         let paused = !self.real_time;
-        let shared = Shared::new(!self.multi_thread, !self.allow_task_panics);
+        let shared = Shared::new(
+            !self.multi_thread,
+            !self.allow_task_panics,
+            self.blocking_threshold.is_some(),
+        );
         let runtime = self.build_runtime(&shared);
         let limit = self.timeout.unwrap_or(if paused {
             DEFAULT_VIRTUAL_TIMEOUT
@@ -157,13 +161,25 @@ impl TestConfig {
         });
 
         let current = detect::enter(Arc::clone(&shared));
-        shared.busy.start();
-        let paused_deadlock_probe = paused;
+        // Also on unwind from a panicking body: see `Shared::forget_wakers`.
+        let forget_wakers = ForgetWakers(&shared);
+        if self.blocking_threshold.is_some() {
+            shared.busy.start();
+        }
         let (stop, stalled) = runtime.block_on(async {
-            let mut sleep = Box::pin(tokio::time::sleep(limit));
+            let started = tokio::time::Instant::now();
+            // With a paused clock no time can pass before the runtime first goes
+            // idle, so the deadline's timer is armed then rather than up front:
+            // tests that never wait on anything do not pay for a timer.
+            let mut deadline = pin!(None::<tokio::time::Sleep>);
             let mut body = pin!(body);
+            let mut registered = false;
             let stop = poll_fn(|cx| {
-                shared.panics.register_runner(cx.waker());
+                if !registered {
+                    // `block_on` polls with the same waker every time.
+                    shared.panics.register_runner(cx.waker());
+                    registered = true;
+                }
                 if shared.panics.any() {
                     return Poll::Ready(Stop::TaskPanicked);
                 }
@@ -174,21 +190,34 @@ impl TestConfig {
                 if shared.panics.any() {
                     return Poll::Ready(Stop::TaskPanicked);
                 }
-                if sleep.as_mut().poll(cx).is_ready() {
+                if deadline.is_none() {
+                    if paused && !shared.wait_idle_after(0, cx.waker()) {
+                        return Poll::Pending;
+                    }
+                    deadline.set(Some(tokio::time::sleep_until(started + limit)));
+                }
+                let sleep = deadline.as_mut().as_pin_mut().expect("armed above");
+                if sleep.poll(cx).is_ready() {
                     return Poll::Ready(Stop::TimedOut);
                 }
                 Poll::Pending
             })
             .await;
-            drop(sleep);
+            deadline.set(None);
             let stalled = matches!(stop, Stop::TimedOut)
-                && paused_deadlock_probe
+                && paused
                 && detect::stall::no_timer_pending(&shared).await;
             (stop, stalled)
         });
-        shared.busy.stop();
+        if self.blocking_threshold.is_some() {
+            shared.busy.stop();
+        }
 
-        let mut failures = shared.panics.messages();
+        let mut failures = if shared.panics.any() {
+            shared.panics.messages()
+        } else {
+            Vec::new()
+        };
         if matches!(stop, Stop::TimedOut) {
             failures.push(self.timeout_message(limit, stalled));
         }
@@ -217,6 +246,7 @@ impl TestConfig {
         }
 
         // Do not wait for `spawn_blocking` work that may never finish.
+        drop(forget_wakers);
         runtime.shutdown_timeout(Duration::from_secs(1));
         drop(current);
 
@@ -245,8 +275,7 @@ impl TestConfig {
         builder
             .enable_all()
             .start_paused(!self.real_time)
-            .on_thread_start(move || detect::set_for_runtime_thread(Some(Arc::clone(&on_start))))
-            .on_thread_stop(|| detect::set_for_runtime_thread(None));
+            .on_thread_start(move || detect::set_for_runtime_thread(Arc::clone(&on_start)));
         builder
             .build()
             .expect("asyncheck: failed to build the test's tokio runtime")
@@ -271,6 +300,15 @@ impl TestConfig {
     }
 }
 
+/// Calls [`Shared::forget_wakers`] when dropped.
+struct ForgetWakers<'a>(&'a Shared);
+
+impl Drop for ForgetWakers<'_> {
+    fn drop(&mut self) {
+        self.0.forget_wakers();
+    }
+}
+
 /// A measured duration: whole milliseconds as written in options, else `Debug`
 /// with one decimal (`201.3ms`).
 fn format_measured(d: Duration) -> String {
@@ -291,5 +329,45 @@ fn report(failures: &[String]) -> String {
             }
             out
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+
+    /// The only test in this crate that creates runtimes, so `LIVE` is not shared.
+    #[test]
+    fn a_finished_test_frees_its_runtime_whatever_the_outcome() {
+        let tasks = || async {
+            drop(tokio::spawn(std::future::pending::<()>()));
+            let waiter = tokio::spawn(async { crate::settle().await });
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            waiter.await.unwrap();
+        };
+        TestConfig::new().run(tasks());
+        TestConfig::new().multi_thread().run(async {
+            tokio::spawn(async {}).await.unwrap();
+        });
+        let timed_out = std::panic::catch_unwind(|| {
+            TestConfig::new()
+                .timeout(Duration::from_millis(10))
+                .run(std::future::pending::<()>());
+        });
+        assert!(timed_out.is_err());
+        let body_panicked = std::panic::catch_unwind(|| {
+            TestConfig::new().run(async {
+                tasks().await;
+                panic!("body");
+            });
+        });
+        assert!(body_panicked.is_err());
+        assert_eq!(
+            detect::LIVE.load(Ordering::SeqCst),
+            0,
+            "a test runtime leaked"
+        );
     }
 }

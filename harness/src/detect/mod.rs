@@ -28,6 +28,8 @@ pub(crate) struct Shared {
     /// Whether the runtime is current-thread (park hooks, `settle()` and blocking
     /// detection need the single runtime thread).
     pub(crate) current_thread: bool,
+    /// Whether to measure busy stretches (only with a blocking threshold).
+    measure_busy: bool,
     pub(crate) panics: PanicLog,
     pub(crate) busy: BusyClock,
     idle: Mutex<IdleLog>,
@@ -47,9 +49,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(current_thread: bool, record_panics: bool) -> Arc<Self> {
+    pub(crate) fn new(current_thread: bool, record_panics: bool, measure_busy: bool) -> Arc<Self> {
+        #[cfg(test)]
+        LIVE.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Arc::new(Self {
             current_thread,
+            measure_busy,
             panics: PanicLog::new(record_panics),
             busy: BusyClock::default(),
             idle: Mutex::default(),
@@ -59,7 +64,9 @@ impl Shared {
     /// `on_thread_park` hook (current-thread runtime only): the runtime has no task
     /// to run and is about to wait for the driver.
     pub(crate) fn on_park(&self) {
-        self.busy.stop();
+        if self.measure_busy {
+            self.busy.stop();
+        }
         let waiters = {
             let mut idle = lock(&self.idle);
             idle.generation += 1;
@@ -75,7 +82,17 @@ impl Shared {
     /// `on_thread_unpark` hook (current-thread runtime only): the runtime is back
     /// from the driver and about to run tasks.
     pub(crate) fn on_unpark(&self) {
-        self.busy.start();
+        if self.measure_busy {
+            self.busy.start();
+        }
+    }
+
+    /// Drops every waker this state holds (the runner's, `settle()` callers'):
+    /// wakers keep the runtime alive, and the runtime's hooks keep this state
+    /// alive, so they must go before the runtime is shut down.
+    pub(crate) fn forget_wakers(&self) {
+        self.panics.forget_runner();
+        lock(&self.idle).settle_waiters.clear();
     }
 
     /// How many times the runtime has gone idle so far.
@@ -94,6 +111,18 @@ impl Shared {
             idle.settle_waiters.push(waker.clone());
         }
         false
+    }
+}
+
+/// Number of `Shared` alive, to test that a finished test frees its runtime (the
+/// runtime's hooks own the test's `Shared`).
+#[cfg(test)]
+pub(crate) static LIVE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[cfg(test)]
+impl Drop for Shared {
+    fn drop(&mut self) {
+        LIVE.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -129,11 +158,12 @@ impl Drop for CurrentGuard {
 }
 
 /// Sets the current test for a thread started by the test's runtime (never
-/// restored: the thread belongs to that runtime for its whole life).
-pub(crate) fn set_for_runtime_thread(shared: Option<Arc<Shared>>) {
+/// restored: the thread belongs to that runtime for its whole life, and the
+/// thread-local is dropped when it exits).
+pub(crate) fn set_for_runtime_thread(shared: Arc<Shared>) {
     let _ = CURRENT.try_with(|c| {
         if let Ok(mut c) = c.try_borrow_mut() {
-            *c = shared;
+            *c = Some(shared);
         }
     });
 }

@@ -13,6 +13,7 @@
 
 use std::any::Any;
 use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 use std::task::Waker;
 
@@ -22,6 +23,8 @@ use super::lock;
 #[derive(Debug)]
 pub(crate) struct PanicLog {
     enabled: bool,
+    /// Set once a panic is recorded: checked on every poll of the runner.
+    any: AtomicBool,
     inner: Mutex<Log>,
 }
 
@@ -38,6 +41,7 @@ impl PanicLog {
         }
         Self {
             enabled,
+            any: AtomicBool::new(false),
             inner: Mutex::default(),
         }
     }
@@ -51,9 +55,15 @@ impl PanicLog {
         }
     }
 
+    /// Forgets the runner's waker. The waker keeps the runtime's scheduler alive,
+    /// whose hooks keep this log alive: without this the two leak each other.
+    pub(crate) fn forget_runner(&self) {
+        lock(&self.inner).runner = None;
+    }
+
     /// Whether any task panicked so far.
     pub(crate) fn any(&self) -> bool {
-        !lock(&self.inner).messages.is_empty()
+        self.any.load(Ordering::Acquire)
     }
 
     /// The recorded panics, one description each.
@@ -68,6 +78,7 @@ impl PanicLog {
         let runner = {
             let mut log = lock(&self.inner);
             log.messages.push(message);
+            self.any.store(true, Ordering::Release);
             log.runner.clone()
         };
         if let Some(waker) = runner {
