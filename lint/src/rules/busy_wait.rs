@@ -8,8 +8,8 @@
 //! where `<poll>` reads state some other task changes — it calls `.load(..)`
 //! (atomics), `.lock()`, `.try_lock()`, `.borrow()`, `.try_recv()`,
 //! `.is_empty()`, `.is_closed()` or `.is_finished()`, and awaits nothing —
-//! and `<sleeps>` are only `tokio::time::sleep(..).await` and
-//! `tokio::task::yield_now().await` statements.
+//! and `<sleeps>` are only `tokio::time::sleep(..).await` (or actix-rt's
+//! re-export of it) and `tokio::task::yield_now().await` statements.
 //!
 //! Not flagged: loops that do any other work, conditions that await
 //! (`while !client.ready().await`) or look at a clock (`Instant::now()`,
@@ -132,6 +132,8 @@ fn is_sleep(cx: &Cx<'_>, stmt: &Stmt) -> bool {
     cx.callee(&awaited.base).is_some_and(|c| {
         resolve::is(&c, &["tokio", "time", "sleep"])
             || resolve::is(&c, &["tokio", "task", "yield_now"])
+            // actix-rt re-exports tokio's.
+            || resolve::is(&c, &["actix_rt", "time", "sleep"])
     })
 }
 
