@@ -77,12 +77,16 @@
 //!
 //! # What the detectors see
 //!
-//! - **Timeout.** With a paused clock, tokio auto-advances time only when no task
-//!   can run, and only to the next pending timer. When the clock jumped from an
-//!   idle runtime straight to the test's deadline, the failure says that no task
-//!   could make progress (a deadlock, or a wait for an event that never comes).
-//!   A poll that never returns (an infinite loop without `.await`) cannot be
-//!   timed out: nothing else runs on that thread.
+//! - **Timeout.** With a paused clock, tokio advances time only when no task
+//!   can run, and then to the earliest pending timer, so a test stuck waiting
+//!   reaches its deadline at once. After a virtual timeout asyncheck drops the
+//!   deadline's timer and lets the runtime go idle once more: when the clock does
+//!   not move (no other timer was pending) and nothing wakes a task within 20ms of
+//!   wall time, the failure says that no task could make progress (a deadlock, or
+//!   a wait for an event that never comes). A test that was merely slow, still
+//!   waiting on a later timer, gets the plain timeout message. A poll that never
+//!   returns (an infinite loop without `.await`) cannot be timed out: nothing
+//!   else runs on that thread.
 //! - **Task panics.** A process-wide panic hook (installed once, chained to the
 //!   previous hook) records panics raised inside tokio tasks on the test's own
 //!   threads; the test fails as soon as it sees one, naming the panic message.

@@ -207,3 +207,25 @@ async fn several_failures_are_all_reported() {
 async fn a_panic_in_the_body_propagates_unchanged() {
     panic!("the body's own panic");
 }
+
+#[asyncheck::test(timeout = "1s")]
+#[should_panic(expected = "test timed out after 1s (virtual clock")]
+async fn the_deadline_counts_from_the_start_even_if_the_clock_is_advanced_by_hand() {
+    // The clock moves 2s before the runtime ever goes idle.
+    tokio::time::advance(Duration::from_secs(2)).await;
+    std::future::pending::<()>().await;
+}
+
+#[asyncheck::test(timeout = "1s")]
+#[should_panic(expected = "test timed out after 1s (virtual clock")]
+async fn a_long_busy_phase_before_the_first_idle_point_still_times_out() {
+    // The runtime does not go idle until the spinner is done, so the deadline's
+    // timer is armed late; it must still fire at 1s of virtual time.
+    let spinner = tokio::spawn(async {
+        for _ in 0..10_000 {
+            tokio::task::yield_now().await;
+        }
+    });
+    spinner.await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+}
