@@ -13,6 +13,7 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+mod baseline;
 mod config;
 mod engine;
 mod render;
@@ -25,6 +26,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use baseline::{Baseline, BaselineError};
 pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
 pub use render::Format;
 pub use rules::{Group, RULES, RuleInfo};
@@ -146,6 +148,8 @@ pub enum Error {
     MissingPath(PathBuf),
     /// The configuration file is invalid; every problem is listed.
     Config(ConfigError),
+    /// A baseline file cannot be read or written.
+    Baseline(BaselineError),
 }
 
 impl fmt::Display for Error {
@@ -161,6 +165,7 @@ impl fmt::Display for Error {
             }
             Error::MissingPath(path) => write!(f, "path `{}` does not exist", path.display()),
             Error::Config(err) => err.fmt(f),
+            Error::Baseline(err) => err.fmt(f),
         }
     }
 }

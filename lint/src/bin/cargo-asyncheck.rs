@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use asyncheck_lint::{Config, Format, Linter, RULES, Severity};
+use asyncheck_lint::{Baseline, Config, Error, Format, Linter, RULES, Severity};
 use clap::{Parser, ValueEnum};
 
 /// Lint async Rust code for tokio pitfalls, without compiling it.
@@ -44,6 +44,12 @@ struct Args {
     /// Exit with status 0 even when there are findings (errors in usage or configuration still exit with 2).
     #[arg(long)]
     exit_zero: bool,
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record every finding of this run in a baseline file, print nothing else and exit with 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// List the rules and exit.
     #[arg(long)]
     list_rules: bool,
@@ -145,7 +151,23 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
         linter = linter.select(&args.select)?;
     }
     linter = linter.ignore(&args.ignore)?;
-    let report = linter.check_paths(&args.paths)?;
+    let mut report = linter.check_paths(&args.paths)?;
+    if let Some(path) = &args.write_baseline {
+        let base = path.parent().unwrap_or(Path::new("."));
+        let baseline = Baseline::from_report(&report, base);
+        baseline.write(path).map_err(Error::Baseline)?;
+        eprintln!(
+            "recorded {} findings in `{}`",
+            baseline.len(),
+            path.display()
+        );
+        return Ok(Outcome::Clean);
+    }
+    if let Some(path) = &args.baseline {
+        report = Baseline::load(path)
+            .map_err(Error::Baseline)?
+            .filter(report);
+    }
     let format = match (args.message_format, args.format) {
         (Some(_), _) | (None, FormatArg::CargoJson) => Format::CargoJson,
         (None, FormatArg::Human) => Format::Human,
