@@ -104,6 +104,53 @@
 //! - **Leaks** (`leak_check`): tokio's `num_alive_tasks()` when the body returns.
 //!   Tasks are counted, not named.
 //!
+//! # Each detector failing a test
+//!
+//! (Written with [`TestConfig`], the attribute's expansion, so that they run as
+//! doctests; the comment above each shows the attribute form.)
+//!
+//! A deadlock fails at once, however long the timeout:
+//!
+//! ```should_panic
+//! // #[asyncheck::test]   (default timeout: 24h of virtual time)
+//! asyncheck::TestConfig::new().run(async {
+//!     let (_tx, rx) = tokio::sync::oneshot::channel::<()>();
+//!     rx.await.unwrap(); // "test timed out after 24h (virtual clock ...); no task could make progress"
+//! });
+//! ```
+//!
+//! A spawned task's panic fails the test even though nobody awaits its handle:
+//!
+//! ```should_panic
+//! // #[asyncheck::test]
+//! asyncheck::TestConfig::new().run(async {
+//!     drop(tokio::spawn(async { panic!("lost update") })); // "a spawned task panicked: lost update"
+//!     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+//! });
+//! ```
+//!
+//! Blocking the executor:
+//!
+//! ```should_panic
+//! use std::time::Duration;
+//!
+//! // #[asyncheck::test(blocking_threshold = "50ms")]
+//! asyncheck::TestConfig::new()
+//!     .blocking_threshold(Duration::from_millis(50))
+//!     .run(async {
+//!         std::thread::sleep(Duration::from_millis(200)); // "blocked the executor for 200.1ms"
+//!     });
+//! ```
+//!
+//! Leaking a task:
+//!
+//! ```should_panic
+//! // #[asyncheck::test(leak_check)]
+//! asyncheck::TestConfig::new().leak_check().run(async {
+//!     tokio::spawn(std::future::pending::<()>()); // "leaked 1 task"
+//! });
+//! ```
+//!
 //! # Mocks and I/O
 //!
 //! [`AsyncMock`] records calls and awaits. For mocked byte streams,

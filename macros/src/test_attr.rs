@@ -297,10 +297,33 @@ impl Builder {
 
 fn unknown_option(name: &str) -> String {
     let valid: Vec<String> = OPTIONS.iter().map(|o| format!("`{o}`")).collect();
+    let suggestion = OPTIONS
+        .iter()
+        .map(|o| (edit_distance(name, o), o))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, o)| format!("did you mean `{o}`? "))
+        .unwrap_or_default();
     format!(
-        "unknown option `{name}`; valid options are: {}",
+        "unknown option `{name}`; {suggestion}valid options are: {}",
         valid.join(", ")
     )
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn flag(meta: &ParseNestedMeta<'_>, name: &str, key: Span) -> Result<Setting<()>, Error> {
@@ -471,6 +494,14 @@ mod tests {
         let out = expand_str("nope", "async fn still_here() {}");
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("async fn still_here"), "{out}");
+    }
+
+    #[test]
+    fn unknown_options_suggest_the_closest_valid_one() {
+        assert!(unknown_option("timout").contains("did you mean `timeout`?"));
+        assert!(unknown_option("realtime").contains("did you mean `real_time`?"));
+        assert!(!unknown_option("crate").contains("did you mean"));
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]
