@@ -4,13 +4,15 @@
 //! Finds `reqwest::Client::new()` and `reqwest::Client::builder()` /
 //! `reqwest::ClientBuilder::new()` … `.build()` (however imported)
 //! - in the body of a `for`, `while`, `while let` or `loop` — including
-//!   closures and `async` blocks in that body, which run per iteration — when
+//!   `async` blocks in that body, which are created per iteration — when
 //!   the same body also sends a request (`.send()` or `.execute(..)`);
 //! - in a closure passed to a per-item combinator (`map`, `then`,
 //!   `for_each`, `for_each_concurrent`, `filter_map`, `and_then`, …) that
 //!   also sends a request.
 //!
-//! Not flagged: a client built once before the loop, and loops that build
+//! Not flagged: a client built once before the loop, in a closure that is not
+//! a per-item combinator's (`CLIENT.get_or_init(|| Client::new())` runs
+//! once), and loops that build
 //! clients without sending anything (e.g. one client per configured region,
 //! stored in a map). A client built inside an `async fn` that a loop calls
 //! is not seen: that takes following calls across functions.
@@ -114,7 +116,7 @@ impl Rule for ClientPerRequest {
     }
 }
 
-/// Collects client constructions, not looking into nested loops or per-item closures (checked on their own).
+/// Collects client constructions, not looking into nested loops or closures.
 struct ClientFinder<'c, 'f> {
     cx: &'c Cx<'f>,
     found: Vec<(Span, &'static str)>,
@@ -123,13 +125,9 @@ struct ClientFinder<'c, 'f> {
 impl<'ast> Visit<'ast> for ClientFinder<'_, '_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         match expr {
-            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => return,
-            Expr::MethodCall(call) if PER_ITEM.iter().any(|m| call.method == m) => {
-                if matches!(call.args.first(), Some(Expr::Closure(_))) {
-                    self.visit_expr(&call.receiver);
-                    return;
-                }
-            }
+            // Closures run when called, maybe once (`OnceLock::get_or_init(|| ..)`);
+            // per-item combinator closures are checked on their own.
+            Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Closure(_) => return,
             _ => {}
         }
         if let Some(how) = client_construction(self.cx, expr) {
