@@ -16,6 +16,7 @@
 mod baseline;
 mod config;
 mod engine;
+mod fix;
 mod render;
 pub mod rules;
 
@@ -28,6 +29,7 @@ use serde::Serialize;
 
 pub use baseline::{Baseline, BaselineError};
 pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
+pub use fix::{FileFix, FixError};
 pub use render::Format;
 pub use rules::{Group, RULES, RuleInfo};
 
@@ -137,6 +139,38 @@ pub struct Finding {
     pub span: Span,
     /// What to do instead.
     pub help: String,
+    /// A mechanical fix, when the rule has one for this finding (see `--fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A fix for one finding: edits to its file, applied together or not at all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the fix does, lowercase, code in backticks.
+    pub description: String,
+    /// Whether `--fix` may apply it without a human looking.
+    pub applicability: Applicability,
+    /// Non-overlapping replacements of spans of the finding's file (an empty span inserts).
+    pub edits: Vec<Edit>,
+}
+
+/// How safe a [`Fix`] is to apply mechanically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Applicability {
+    /// The fixed code means what the author meant; `--fix` applies it.
+    MachineApplicable,
+    /// Probably right, but worth a look; `--fix` leaves it alone.
+    MaybeIncorrect,
+}
+
+/// One replacement: the text of `span` becomes `replacement`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// What to replace, in the file's lines and columns (resolve with [`Span::byte_range`]).
+    pub span: Span,
+    /// The new text.
+    pub replacement: String,
 }
 
 /// Errors that stop a run before any file is checked; the CLI maps them to exit status 2.
@@ -150,6 +184,8 @@ pub enum Error {
     Config(ConfigError),
     /// A baseline file cannot be read or written.
     Baseline(BaselineError),
+    /// A fix could not be computed or written (the file is left untouched).
+    Fix(FixError),
 }
 
 impl fmt::Display for Error {
@@ -166,6 +202,7 @@ impl fmt::Display for Error {
             Error::MissingPath(path) => write!(f, "path `{}` does not exist", path.display()),
             Error::Config(err) => err.fmt(f),
             Error::Baseline(err) => err.fmt(f),
+            Error::Fix(err) => err.fmt(f),
         }
     }
 }
@@ -474,6 +511,14 @@ impl Report {
     /// A JSON array of finding objects (`[]` when clean).
     pub fn render_json(&self) -> String {
         render::json::render(self)
+    }
+
+    /// The fixed contents of every file with machine-applicable fixes (see `--fix` and `--diff`).
+    ///
+    /// # Errors
+    /// [`FixError::WouldNotParse`] when a fixed file would not parse; nothing should be written then.
+    pub fn fixes(&self) -> Result<Vec<FileFix>, FixError> {
+        fix::plan(self)
     }
 
     pub(crate) fn source(&self, path: &Path) -> Option<&str> {

@@ -125,6 +125,11 @@ fn cargo_json_parses_as_cargo_messages_with_exact_byte_offsets() {
         "{rendered}"
     );
     assert_eq!(diagnostics[1].level, DiagnosticLevel::Error);
+    assert_eq!(
+        diagnostics[1].children.len(),
+        1,
+        "no fix for nested_runtime"
+    );
 }
 
 #[test]
@@ -133,4 +138,42 @@ fn a_clean_run_is_just_a_successful_build_finished() {
     let (code, stdout) = run(dir.path(), &["--message-format", "json"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "{\"reason\":\"build-finished\",\"success\":true}\n");
+}
+
+#[test]
+fn cargo_json_carries_fixes_as_suggestions() {
+    let dir = tree(&[("src/lib.rs", SOURCE)]);
+    let (_, stdout) = run(dir.path(), &["--message-format", "cargo-json"]);
+    let first = Message::parse_stream(BufReader::new(stdout.as_bytes()))
+        .next()
+        .unwrap()
+        .unwrap();
+    let Message::CompilerMessage(msg) = first else {
+        panic!("not a compiler-message: {first:?}");
+    };
+    let sleep = &msg.message;
+    // The fix, as suggestions rust-analyzer can apply.
+    let fix = &sleep.children[1];
+    assert_eq!(fix.message, "replace with `tokio::time::sleep(d).await`");
+    let edits: Vec<(&str, Option<&str>)> = fix
+        .spans
+        .iter()
+        .map(|s| {
+            (
+                &SOURCE[s.byte_start as usize..s.byte_end as usize],
+                s.suggested_replacement.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        edits,
+        [
+            ("std::thread::sleep", Some("tokio::time::sleep")),
+            ("", Some(".await"))
+        ]
+    );
+    assert_eq!(
+        fix.spans[1].suggestion_applicability,
+        Some(cargo_metadata::diagnostic::Applicability::MachineApplicable)
+    );
 }

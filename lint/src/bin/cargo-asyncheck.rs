@@ -9,11 +9,15 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use asyncheck_lint::{Baseline, Config, Error, Format, Linter, RULES, Severity};
+use asyncheck_lint::{Baseline, Config, Error, Format, Linter, RULES, Report, Severity};
 use clap::{Parser, ValueEnum};
 
 /// Lint async Rust code for tokio pitfalls, without compiling it.
 #[derive(Debug, Parser)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "each bool is an independent command-line switch"
+)]
 #[command(name = "cargo-asyncheck", bin_name = "cargo asyncheck", version)]
 struct Args {
     /// Files and directories to check (directories recursively; default: `.`).
@@ -50,6 +54,12 @@ struct Args {
     /// Record every finding of this run in a baseline file, print nothing else and exit with 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Apply machine-applicable fixes in place (only to files under the given paths), then report what is left.
+    #[arg(long, conflicts_with_all = ["diff", "write_baseline"])]
+    fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff and write nothing; exit 1 when there are any.
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
     /// List the rules and exit.
     #[arg(long)]
     list_rules: bool,
@@ -122,7 +132,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
+fn run(args: &Args) -> Result<Outcome, Error> {
     let mut stdout = std::io::stdout().lock();
     if args.list_rules {
         for rule in RULES {
@@ -145,13 +155,22 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
         Some(path) => Config::load(path),
         None => Config::discover(args.paths.first().map_or(Path::new("."), PathBuf::as_path)),
     }
-    .map_err(asyncheck_lint::Error::Config)?;
+    .map_err(Error::Config)?;
     let mut linter = Linter::with_config(&config);
     if !args.select.is_empty() {
         linter = linter.select(&args.select)?;
     }
     linter = linter.ignore(&args.ignore)?;
-    let mut report = linter.check_paths(&args.paths)?;
+    let check = || -> Result<Report, Error> {
+        let report = linter.check_paths(&args.paths)?;
+        Ok(match &args.baseline {
+            Some(path) => Baseline::load(path)
+                .map_err(Error::Baseline)?
+                .filter(report),
+            None => report,
+        })
+    };
+    let mut report = check()?;
     if let Some(path) = &args.write_baseline {
         let base = path.parent().unwrap_or(Path::new("."));
         let baseline = Baseline::from_report(&report, base);
@@ -163,28 +182,22 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
         );
         return Ok(Outcome::Clean);
     }
-    if let Some(path) = &args.baseline {
-        report = Baseline::load(path)
-            .map_err(Error::Baseline)?
-            .filter(report);
-    }
-    let format = match (args.message_format, args.format) {
-        (Some(_), _) | (None, FormatArg::CargoJson) => Format::CargoJson,
-        (None, FormatArg::Human) => Format::Human,
-        (None, FormatArg::Short) => Format::Short,
-        (None, FormatArg::Json) => Format::Json,
-        (None, FormatArg::Sarif) => Format::Sarif,
-        (None, FormatArg::Github) => Format::Github,
-    };
-    let color = match args.color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => {
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    if args.diff {
+        let fixes = report.fixes().map_err(Error::Fix)?;
+        for file in &fixes {
+            let _ = stdout.write_all(file.diff().as_bytes());
         }
-    };
-    let _ = stdout.write_all(report.render(format, color).as_bytes());
+        return Ok(if fixes.is_empty() {
+            Outcome::Clean
+        } else {
+            Outcome::Findings
+        });
+    }
+    if args.fix {
+        write_fixes(args, &report)?;
+        report = check()?;
+    }
+    let _ = stdout.write_all(report.render(format(args), color(args)).as_bytes());
     let fail_on = match args.fail_on {
         Some(FailOnArg::Warning) => Severity::Warning,
         Some(FailOnArg::Error) => Severity::Error,
@@ -196,4 +209,48 @@ fn run(args: &Args) -> Result<Outcome, asyncheck_lint::Error> {
     } else {
         Outcome::Clean
     })
+}
+
+/// Applies the report's fixes to files under the given paths and says how many.
+fn write_fixes(args: &Args, report: &Report) -> Result<(), Error> {
+    let roots = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let mut applied = 0;
+    let fixes = report.fixes().map_err(Error::Fix)?;
+    for file in &fixes {
+        file.write(&roots).map_err(Error::Fix)?;
+        applied += file.applied;
+    }
+    eprintln!(
+        "fixed {applied} finding{} in {} file{}",
+        if applied == 1 { "" } else { "s" },
+        fixes.len(),
+        if fixes.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+fn format(args: &Args) -> Format {
+    match (args.message_format, args.format) {
+        (Some(_), _) | (None, FormatArg::CargoJson) => Format::CargoJson,
+        (None, FormatArg::Human) => Format::Human,
+        (None, FormatArg::Short) => Format::Short,
+        (None, FormatArg::Json) => Format::Json,
+        (None, FormatArg::Sarif) => Format::Sarif,
+        (None, FormatArg::Github) => Format::Github,
+    }
+}
+
+fn color(args: &Args) -> bool {
+    match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }

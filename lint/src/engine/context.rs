@@ -69,6 +69,10 @@ pub(crate) struct Cx<'f> {
     rule: &'static RuleInfo,
     /// Addresses of the operands of the `.await`s enclosing the current node.
     awaited: Vec<usize>,
+    /// Addresses of the expressions of the `expr;` statements enclosing the current node.
+    statements: Vec<usize>,
+    /// How many macro bodies enclose the current node.
+    macro_depth: usize,
     pub(crate) findings: Vec<Finding>,
     pub(crate) deferred: Vec<Deferred>,
     pub(crate) index: AsyncIndex,
@@ -123,6 +127,18 @@ impl Cx<'_> {
         &self.file.options
     }
 
+    /// The kind of body the current code is in (`None` at module level).
+    pub(crate) fn body(&self) -> Option<BodyKind> {
+        self.frames.last().map(|f| f.kind)
+    }
+
+    /// Whether `expr` is the whole expression of the innermost `expr;` statement,
+    /// written directly in the source (not inside a macro body): where a fix may
+    /// append `.await` or rewrite the call without changing the surrounding code.
+    pub(crate) fn is_statement(&self, expr: &Expr) -> bool {
+        self.macro_depth == 0 && self.statements.last() == Some(&std::ptr::from_ref(expr).addr())
+    }
+
     /// Whether `expr` is the operand of an `.await` (`expr.await`).
     pub(crate) fn is_awaited(&self, expr: &Expr) -> bool {
         let addr = std::ptr::from_ref(expr).addr();
@@ -145,6 +161,19 @@ impl Cx<'_> {
         self.findings.push(finding);
     }
 
+    /// Reports a finding of the current rule covering `span`, with a fix.
+    pub(crate) fn report_with_fix(
+        &mut self,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+        fix: crate::Fix,
+    ) {
+        let mut finding = self.finding(span, message, help.into());
+        finding.fix = Some(fix);
+        self.findings.push(finding);
+    }
+
     /// Reports a finding that stands only if `source` turns out to be an `async fn` once all files are indexed.
     pub(crate) fn report_if_future(
         &mut self,
@@ -157,6 +186,20 @@ impl Cx<'_> {
         self.deferred.push(Deferred { source, finding });
     }
 
+    /// As [`report_if_future`](Self::report_if_future), with a fix for when it stands.
+    pub(crate) fn report_if_future_with_fix(
+        &mut self,
+        source: FutureSource,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+        fix: crate::Fix,
+    ) {
+        let mut finding = self.finding(span, message, help.into());
+        finding.fix = Some(fix);
+        self.deferred.push(Deferred { source, finding });
+    }
+
     fn finding(&self, span: proc_macro2::Span, message: String, help: String) -> Finding {
         Finding {
             rule: self.rule.name,
@@ -165,6 +208,7 @@ impl Cx<'_> {
             path: self.file.path.clone(),
             span: Span::from_pm2(span),
             help,
+            fix: None,
         }
     }
 
@@ -193,6 +237,8 @@ impl<'f> Walker<'f> {
                 scopes: Vec::new(),
                 rule: rules[0],
                 awaited: Vec::new(),
+                statements: Vec::new(),
+                macro_depth: 0,
                 findings: Vec::new(),
                 deferred: Vec::new(),
                 index: AsyncIndex::default(),
@@ -345,8 +391,15 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
-        self.hooks(|rule, cx| rule.check_stmt(cx, stmt));
-        visit::visit_stmt(self, stmt);
+        if let syn::Stmt::Expr(expr, Some(_)) = stmt {
+            self.cx.statements.push(std::ptr::from_ref(expr).addr());
+            self.hooks(|rule, cx| rule.check_stmt(cx, stmt));
+            visit::visit_stmt(self, stmt);
+            self.cx.statements.pop();
+        } else {
+            self.hooks(|rule, cx| rule.check_stmt(cx, stmt));
+            visit::visit_stmt(self, stmt);
+        }
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -397,6 +450,14 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.cx.macro_depth += 1;
+        self.visit_macro_body(mac);
+        self.cx.macro_depth -= 1;
+    }
+}
+
+impl Walker<'_> {
+    fn visit_macro_body(&mut self, mac: &syn::Macro) {
         match macros::parse(mac) {
             Some(MacroBody::Select(select)) => self.visit_select(&select),
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),

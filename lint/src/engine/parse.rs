@@ -51,5 +51,6 @@ pub(crate) fn file_error(path: &Path, rule: &'static str, message: String, span:
         path: path.to_path_buf(),
         span,
         help: "asyncheck skipped this file; make it readable UTF-8 Rust source to check it".into(),
+        fix: None,
     }
 }

@@ -81,6 +81,7 @@ pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
                         end_column: column + trimmed.chars().count(),
                     },
                     help: format!("known rules are `{}`", known.join("`, `")),
+                    fix: None,
                 });
             }
         }
@@ -138,6 +139,7 @@ mod tests {
                 end_column: 2,
             },
             help: String::new(),
+            fix: None,
         }
     }
 

@@ -2,8 +2,10 @@
 //!
 //! One `{"reason":"compiler-message",…}` line per finding, whose `message`
 //! is a rustc-shaped diagnostic (code `asyncheck::<rule>`, a primary span
-//! with byte offsets and 1-based char columns, a `help` child and the
-//! human rendering), then one `{"reason":"build-finished",…}` line, whose
+//! with byte offsets and 1-based char columns, a `help` child, a second
+//! `help` child carrying the fix as suggested replacements when there is
+//! one — rust-analyzer offers it as a quick fix — and the human rendering),
+//! then one `{"reason":"build-finished",…}` line, whose
 //! `success` is false when any finding is an error. The package and target
 //! of a finding are those of the nearest `Cargo.toml` above its file.
 //! rust-analyzer reads this through `rust-analyzer.check.overrideCommand`.
@@ -123,6 +125,52 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
     };
     let mut rendered = super::human::render_one(report, f, false);
     rendered.push('\n');
+    let mut children = vec![json!({
+        "$message_type": "diagnostic",
+        "message": f.help,
+        "code": null,
+        "level": "help",
+        "spans": [],
+        "children": [],
+        "rendered": null,
+    })];
+    if let (Some(fix), Some(source)) = (&f.fix, source) {
+        let applicability = match fix.applicability {
+            crate::Applicability::MachineApplicable => "MachineApplicable",
+            crate::Applicability::MaybeIncorrect => "MaybeIncorrect",
+        };
+        let spans: Vec<Value> = fix
+            .edits
+            .iter()
+            .filter_map(|edit| {
+                let bytes = edit.span.byte_range(source)?;
+                Some(json!({
+                    "file_name": f.path.display().to_string(),
+                    "byte_start": bytes.start,
+                    "byte_end": bytes.end,
+                    "line_start": edit.span.line,
+                    "line_end": edit.span.end_line,
+                    "column_start": edit.span.column,
+                    "column_end": edit.span.end_column,
+                    "is_primary": true,
+                    "text": [],
+                    "label": null,
+                    "suggested_replacement": edit.replacement,
+                    "suggestion_applicability": applicability,
+                    "expansion": null,
+                }))
+            })
+            .collect();
+        children.push(json!({
+            "$message_type": "diagnostic",
+            "message": fix.description,
+            "code": null,
+            "level": "help",
+            "spans": spans,
+            "children": [],
+            "rendered": null,
+        }));
+    }
     json!({
         "$message_type": "diagnostic",
         "message": f.message,
@@ -143,15 +191,7 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
             "suggestion_applicability": null,
             "expansion": null,
         }],
-        "children": [{
-            "$message_type": "diagnostic",
-            "message": f.help,
-            "code": null,
-            "level": "help",
-            "spans": [],
-            "children": [],
-            "rendered": null,
-        }],
+        "children": children,
         "rendered": rendered,
     })
 }

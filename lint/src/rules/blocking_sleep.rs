@@ -30,10 +30,22 @@
 //! ```
 //! or, when the wait is part of blocking work, move that work into
 //! `tokio::task::spawn_blocking`.
+//!
+//! ## Fix safety
+//! `--fix` rewrites `std::thread::sleep(d);` to `tokio::time::sleep(d).await;`
+//! (both take a `Duration`) only when the call is a whole statement written
+//! directly in the body of an `async fn` or `async` block — not in an `async`
+//! closure, not inside a macro, not as part of a larger expression. The
+//! argument and everything around the call are left as written. The crate
+//! needs tokio's `time` feature; an import of `std::thread` that is no longer
+//! used is left for the compiler to point out. Configured `extra-functions`
+//! are never rewritten.
 
 use super::{Cx, Rule};
 use crate::config::RuleOptions;
+use crate::engine::context::BodyKind;
 use crate::engine::resolve;
+use crate::{Applicability, Edit, Fix, Span};
 use syn::spanned::Spanned;
 
 /// See the module docs.
@@ -48,11 +60,12 @@ impl Rule for BlockingSleep {
             return;
         };
         if resolve::is(&callee, &["std", "thread", "sleep"]) {
-            cx.report(
-                expr.span(),
-                "blocking `std::thread::sleep` in async context".to_owned(),
-                "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`",
-            );
+            let message = "blocking `std::thread::sleep` in async context".to_owned();
+            let help = "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`";
+            match fix(cx, expr) {
+                Some(fix) => cx.report_with_fix(expr.span(), message, help, fix),
+                None => cx.report(expr.span(), message, help),
+            }
             return;
         }
         if !RuleOptions::lists(&cx.options().blocking_sleep, &callee) {
@@ -67,4 +80,37 @@ impl Rule for BlockingSleep {
             "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`",
         );
     }
+}
+
+/// `std::thread::sleep(d);` → `tokio::time::sleep(d).await;`, where that is safe (see the module docs).
+fn fix(cx: &Cx<'_>, expr: &syn::Expr) -> Option<Fix> {
+    let syn::Expr::Call(call) = expr else {
+        return None;
+    };
+    if !cx.is_statement(expr)
+        || !matches!(cx.body(), Some(BodyKind::AsyncFn | BodyKind::AsyncBlock))
+    {
+        return None;
+    }
+    let end = Span::from_pm2(call.paren_token.span.close());
+    let after = Span {
+        line: end.end_line,
+        column: end.end_column,
+        end_line: end.end_line,
+        end_column: end.end_column,
+    };
+    Some(Fix {
+        description: "replace with `tokio::time::sleep(d).await`".to_owned(),
+        applicability: Applicability::MachineApplicable,
+        edits: vec![
+            Edit {
+                span: Span::from_pm2(call.func.span()),
+                replacement: "tokio::time::sleep".to_owned(),
+            },
+            Edit {
+                span: after,
+                replacement: ".await".to_owned(),
+            },
+        ],
+    })
 }

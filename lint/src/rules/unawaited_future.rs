@@ -48,6 +48,15 @@
 //! }
 //! ```
 //! or `tokio::spawn(save(state.clone()))` when it should run in the background.
+//!
+//! ## Fix safety
+//! `--fix` appends `.await` to a call statement `f(..);` in async context
+//! (the body of an `async fn`, `async` block or `async` closure, outside any
+//! macro) when `f` is an `async fn` of the checked crate (resolved by path)
+//! or a well-known async function such as `tokio::time::sleep`: the future
+//! was meant to run there. It does not fix `let _ = f();`, `drop(f())`,
+//! futures bound to a variable, method calls (matched by name only) or code
+//! in sync functions, where awaiting is not possible or the intent is unclear.
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -233,12 +242,14 @@ impl Rule for UnawaitedFuture {
         let Some((source, what)) = future_source(cx, expr) else {
             return;
         };
-        report(
-            cx,
-            source,
-            expr.span(),
-            format!("{what} is dropped without being awaited"),
-        );
+        let message = format!("{what} is dropped without being awaited");
+        match (fix(cx, stmt, expr, &source), source) {
+            (Some(fix), Source::Known) => cx.report_with_fix(expr.span(), message, HELP, fix),
+            (Some(fix), Source::Indexed(source)) => {
+                cx.report_if_future_with_fix(source, expr.span(), message, HELP, fix);
+            }
+            (None, source) => report(cx, source, expr.span(), message),
+        }
     }
 
     fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
@@ -351,5 +362,34 @@ fn mentions(tokens: proc_macro2::TokenStream, name: &str) -> bool {
         proc_macro2::TokenTree::Ident(ident) => ident == name,
         proc_macro2::TokenTree::Group(group) => mentions(group.stream(), name),
         _ => false,
+    })
+}
+
+/// `f(..);` → `f(..).await;` for a crate-local or well-known async fn call statement in async context.
+fn fix(cx: &Cx<'_>, stmt: &Stmt, expr: &Expr, source: &Source) -> Option<crate::Fix> {
+    let Stmt::Expr(whole, Some(_)) = stmt else {
+        return None;
+    };
+    let Expr::Call(call) = expr else { return None };
+    let fixable = matches!(
+        source,
+        Source::Known | Source::Indexed(FutureSource::Free(_))
+    );
+    if !fixable || !std::ptr::eq(whole, expr) || !cx.is_statement(expr) || !cx.is_async() {
+        return None;
+    }
+    let end = crate::Span::from_pm2(call.paren_token.span.close());
+    Some(crate::Fix {
+        description: "append `.await`".to_owned(),
+        applicability: crate::Applicability::MachineApplicable,
+        edits: vec![crate::Edit {
+            span: crate::Span {
+                line: end.end_line,
+                column: end.end_column,
+                end_line: end.end_line,
+                end_column: end.end_column,
+            },
+            replacement: ".await".to_owned(),
+        }],
     })
 }
