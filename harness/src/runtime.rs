@@ -225,10 +225,10 @@ impl TestConfig {
             let longest = shared.busy.longest();
             if longest > threshold {
                 failures.push(format!(
-                    "the test blocked the executor for {} without yielding (threshold {}): \
-                     a poll of the test body or of a task it spawned ran that long; look for \
-                     `std::thread::sleep`, blocking I/O or a long CPU loop, and move it to \
-                     `tokio::task::spawn_blocking`",
+                    "the test blocked the executor for {} (threshold {}): the runtime thread \
+                     ran that long without going idle; look for `std::thread::sleep`, blocking \
+                     I/O or a long CPU loop in the test body or a task it spawned, and move it \
+                     to `tokio::task::spawn_blocking`",
                     format_measured(longest),
                     format_duration(threshold)
                 ));
