@@ -176,3 +176,13 @@ async fn timeout_does_not_fire_before_the_deadline() {
 async fn user_attributes_are_kept() {
     panic!("an #[ignore]d test ran");
 }
+
+#[asyncheck::test]
+async fn question_mark_converts_errors_into_the_declared_type()
+-> Result<(), Box<dyn std::error::Error>> {
+    let n: u32 = "7".parse()?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tx.send(n).map_err(|_| "receiver dropped")?;
+    assert_eq!(rx.await?, 7);
+    Ok(())
+}
