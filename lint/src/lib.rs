@@ -209,6 +209,73 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The rules reference (`docs/rules.md`), generated from the registry and the rules' doc comments.
+///
+/// ```
+/// let md = asyncheck_lint::rules_reference();
+/// assert!(md.contains("## `blocking_sleep`"));
+/// ```
+pub fn rules_reference() -> String {
+    use std::fmt::Write;
+
+    let fixes = |rule: &RuleInfo| rule.docs().lines().any(|l| l.trim() == "## Fix safety");
+    let mut out = String::from(
+        "# asyncheck rules\n\n\
+         <!-- Generated from the rules' doc comments; do not edit. Regenerate with\n     \
+         `ASYNCHECK_BLESS=1 cargo test -p asyncheck-lint --test docs`. -->\n\n\
+         Run `cargo asyncheck --explain RULE` for one rule's documentation. Rules of the\n\
+         `pedantic` group run only when selected (`--select pedantic`, `--select all`,\n\
+         or `select` in `asyncheck.toml`). Severities can be changed per rule with\n\
+         `[severity]` in the configuration.\n\n\
+         | Rule | Group | Default severity | Autofix | What it flags |\n\
+         | --- | --- | --- | --- | --- |\n",
+    );
+    for rule in RULES {
+        let _ = writeln!(
+            out,
+            "| [`{0}`](#{0}) | {1} | {2} | {3} | {4} |",
+            rule.name,
+            rule.group,
+            rule.severity,
+            if fixes(rule) { "yes" } else { "no" },
+            rule.summary().replace('|', "\\|"),
+        );
+    }
+    for rule in RULES {
+        let _ = write!(
+            out,
+            "\n## `{}`\n\nGroup: {} · Default severity: {} · Autofix: {}\n\n",
+            rule.name,
+            rule.group,
+            rule.severity,
+            if fixes(rule) {
+                "yes, see *Fix safety*"
+            } else {
+                "no"
+            },
+        );
+        let mut in_code = false;
+        for line in rule.docs().lines() {
+            if line.starts_with("```") {
+                let fence = if in_code { "```" } else { "```rust" };
+                in_code = !in_code;
+                out.push_str(if line.trim() == "```rust,ignore" || line.trim() == "```" {
+                    fence
+                } else {
+                    line
+                });
+            } else if !in_code && line.starts_with('#') {
+                out.push('#');
+                out.push_str(line);
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Looks a rule up by name in the registry.
 ///
 /// ```
@@ -511,6 +578,43 @@ impl Report {
     /// A JSON array of finding objects (`[]` when clean).
     pub fn render_json(&self) -> String {
         render::json::render(self)
+    }
+
+    /// The same report with every path relative to `root` (with `/` separators) when under it,
+    /// so renderings are the same on every machine — for snapshot tests.
+    ///
+    /// ```
+    /// use asyncheck_lint::Linter;
+    ///
+    /// let report = Linter::new().check_source("/work/app/src/a.rs", "async fn f() { std::thread::sleep(d); }");
+    /// let short = report.relative_to("/work/app").render_short();
+    /// assert!(short.starts_with("src/a.rs:1:16: blocking_sleep: "));
+    /// ```
+    #[must_use]
+    pub fn relative_to(mut self, root: impl AsRef<Path>) -> Report {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let root = absolute(root.as_ref());
+        let relative = |path: &Path| -> PathBuf {
+            match absolute(path).strip_prefix(&root) {
+                Ok(rest) => {
+                    let parts: Vec<String> = rest
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    PathBuf::from(parts.join("/"))
+                }
+                Err(_) => path.to_path_buf(),
+            }
+        };
+        for finding in &mut self.findings {
+            finding.path = relative(&finding.path);
+        }
+        self.sources = self
+            .sources
+            .into_iter()
+            .map(|(path, source)| (relative(&path), source))
+            .collect();
+        self
     }
 
     /// The fixed contents of every file with machine-applicable fixes (see `--fix` and `--diff`).

@@ -8,6 +8,13 @@
 //! 2. Add one line to [`RULES`] below (and the `mod` line).
 //! 3. Add `lint/tests/fixtures/<rule_name>.rs` with `//~ <rule_name>` markers
 //!    and accept its snapshot after reading it (`cargo insta review`).
+//! 4. Regenerate `docs/rules.md` (`ASYNCHECK_BLESS=1 cargo test -p asyncheck-lint
+//!    --test docs`) and read the diff; the test fails while it is stale.
+//!
+//! A rule that panics at run time when hit is registered with `Error` as its
+//! default severity (`rule!(name, hooks, Group, Error)`). A rule with a
+//! `--fix` attaches a [`Fix`](crate::Fix) with `Cx::report_with_fix` and
+//! documents when it applies in a `## Fix safety` section.
 
 use std::fmt;
 
