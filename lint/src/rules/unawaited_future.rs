@@ -57,6 +57,8 @@
 //! was meant to run there. It does not fix `let _ = f();`, `drop(f())`,
 //! futures bound to a variable, method calls (matched by name only) or code
 //! in sync functions, where awaiting is not possible or the intent is unclear.
+//! The awaited output is discarded as the future was; when it is a `Result`,
+//! rustc's `unused_must_use` warning then points at the error nobody handles.
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
