@@ -162,6 +162,14 @@ impl Baseline {
     }
 }
 
+/// The baseline fingerprint of every finding of `report`, in report order, with
+/// paths relative to the current directory (SARIF's `partialFingerprints`).
+pub(crate) fn fingerprints(report: &Report) -> Vec<String> {
+    identities(report, &absolute(Path::new(".")))
+        .map(|(_, fingerprint)| fingerprint)
+        .collect()
+}
+
 /// Every finding of `report` with its fingerprint, in report order.
 fn identities<'r>(
     report: &'r Report,

@@ -120,6 +120,10 @@ fn results_point_at_relative_uris_under_srcroot_with_regions() {
         location["region"],
         serde_json::json!({ "startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 49 })
     );
+    let fingerprint = sleep["partialFingerprints"]["asyncheck/v1"]
+        .as_str()
+        .unwrap();
+    assert_eq!(fingerprint.len(), 16, "{fingerprint}");
     let index = usize::try_from(sleep["ruleIndex"].as_u64().unwrap()).unwrap();
     assert_eq!(rules[index]["id"], "blocking_sleep");
     assert!(

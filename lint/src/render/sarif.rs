@@ -6,7 +6,10 @@
 //! Paths under the current directory are relative URIs against the
 //! `%SRCROOT%` base id (what code scanning resolves against the checkout);
 //! others are absolute `file://` URIs. Columns count Unicode code points,
-//! as the run's `columnKind` says.
+//! as the run's `columnKind` says. Each result carries the baseline
+//! fingerprint (rule, path, normalised line, occurrence) as its
+//! `partialFingerprints`, so code scanning tracks an alert across edits
+//! that move it.
 
 use std::fmt::Write;
 
@@ -47,10 +50,16 @@ pub(crate) fn render(report: &Report) -> String {
         .map(|r| r.name)
         .chain(ENGINE_FINDINGS.iter().map(|(id, _)| *id))
         .collect();
+    let fingerprints = crate::baseline::fingerprints(report);
     let results: Vec<Value> = report
         .findings()
         .iter()
-        .map(|f| result(f, ids.iter().position(|id| *id == f.rule)))
+        .zip(&fingerprints)
+        .map(|(f, fingerprint)| {
+            let mut result = result(f, ids.iter().position(|id| *id == f.rule));
+            result["partialFingerprints"] = json!({ "asyncheck/v1": fingerprint });
+            result
+        })
         .collect();
     let log = json!({
         "$schema": SCHEMA,
