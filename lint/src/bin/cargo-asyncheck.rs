@@ -32,7 +32,7 @@ struct Args {
     /// When to colour human output (`auto`: when stdout is a terminal and `NO_COLOR` is unset).
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
-    /// Run only these rules (comma-separated; `all` for every rule, pedantic included).
+    /// Run only these rules (comma-separated rules or groups: `all`, `default`, `pedantic`; replaces the configuration's `select`).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
     /// Do not run these rules (comma-separated; added to the configuration's `ignore`).
