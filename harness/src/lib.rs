@@ -151,6 +151,39 @@
 //! });
 //! ```
 //!
+//! # Cancel safety
+//!
+//! [`cancel_at_every_await`] drops a future at each of its await points in turn
+//! and runs your invariant check after each drop; a violated invariant fails with
+//! `cancelled at await point <n>: <your message>`:
+//!
+//! ```should_panic
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//!
+//! // Not cancel-safe: dropped while awaiting, the money has left one account
+//! // and not reached the other.
+//! async fn transfer(balances: Arc<Mutex<[i64; 2]>>, amount: i64) {
+//!     balances.lock().unwrap()[0] -= amount;
+//!     tokio::time::sleep(Duration::from_millis(10)).await;
+//!     balances.lock().unwrap()[1] += amount;
+//! }
+//!
+//! # asyncheck::TestConfig::new().run(async {
+//! // inside #[asyncheck::test] async fn ...
+//! let balances = Arc::new(Mutex::new([100, 0]));
+//! asyncheck::cancel_at_every_await(
+//!     || transfer(balances.clone(), 30),
+//!     |_| {
+//!         let mut b = balances.lock().unwrap();
+//!         assert_eq!(b[0] + b[1], 100, "money lost"); // "cancelled at await point 1: ..."
+//!         *b = [100, 0];
+//!     },
+//! )
+//! .await;
+//! # });
+//! ```
+//!
 //! # Mocks and I/O
 //!
 //! [`AsyncMock`] records calls and awaits. For mocked byte streams,
@@ -171,12 +204,14 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+mod cancel;
 mod detect;
 mod mock;
 mod runtime;
 mod time;
 
 pub use asyncheck_macros::test;
+pub use cancel::cancel_at_every_await;
 pub use mock::AsyncMock;
 pub use runtime::TestConfig;
 pub use time::{IntoTestDuration, settle, timed};
