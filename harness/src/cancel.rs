@@ -1,12 +1,13 @@
 //! Cancellation injection: [`cancel_at_every_await`] drops a future at each of its await points in turn.
 
-use std::any::Any;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
+
+use crate::detect::panic::payload_text;
 
 /// Cancels a future at every await point in turn and checks an invariant after
 /// each cancellation: the run-time twin of the lint's `select_not_cancel_safe`
@@ -105,7 +106,7 @@ where
             // `fut` is dropped here, at its `n`-th await point when not completed.
         };
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| check(n))) {
-            let message = panic_message(&*panic);
+            let message = payload_text(&*panic);
             if completed {
                 let k = n - 1;
                 panic!(
@@ -146,14 +147,4 @@ impl Wake for WakeFlag {
             outer.wake();
         }
     }
-}
-
-/// The text of a panic payload: the message of `panic!` with a format string or a
-/// literal, else a placeholder.
-pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "<non-string panic payload>".to_owned())
 }

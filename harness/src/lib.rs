@@ -69,6 +69,7 @@
 //! | `leak_check` | fail when spawned tasks are still alive when the body returns |
 //! | `allow_task_panics` | a panicking spawned task does not fail the test |
 //! | `start_paused = false` | tokio spelling of `real_time` (`true` is the default) |
+//! | `wall_timeout = "30s"` | exit the test process when the test has not finished after that much wall-clock time (default `"5m"`, `"off"` to disable); see below |
 //!
 //! Durations are an integer followed by `ms`, `s`, `m` or `h`. Invalid options
 //! are compile errors pointing at the offending token.
@@ -101,6 +102,15 @@
 //!   burst of cooperative work that never lets the runtime go idle (for example
 //!   many `yield_now()` rounds adding up past the threshold) is reported too, and
 //!   the report cannot name the task.
+//! - **Blocked forever** (`wall_timeout`): a synchronous call that never returns
+//!   (a `std::sync::Mutex` deadlock, a blocking `recv`) keeps the thread that
+//!   would fire the timeout, so no timeout can fire. A watchdog thread per test
+//!   waits for the test to finish; when the wall-clock limit passes first, it
+//!   prints `test <name> exceeded its wall-clock limit of <limit>: the executor
+//!   thread is blocked`, with the virtual clock's reading and when the runtime
+//!   thread last went idle, to stderr and exits the process with status 101.
+//!   Exiting also ends the other tests of that test binary: there is no way to
+//!   stop one blocked thread.
 //! - **Leaks** (`leak_check`): tokio's `num_alive_tasks()` when the body returns.
 //!   Tasks are counted, not named.
 //!

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
+use crate::detect::watchdog::{self, VirtualClock};
 use crate::detect::{self, Shared, leak};
 use crate::time::format_duration;
 
@@ -14,6 +15,11 @@ use crate::time::format_duration;
 const DEFAULT_VIRTUAL_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 /// Default timeout with a real (wall) clock.
 const DEFAULT_REAL_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Default wall-clock limit of a test (see [`TestConfig::wall_timeout`]).
+const DEFAULT_WALL_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// How much longer than a wall-clock `timeout` the default wall-clock limit is,
+/// so that a test that is slow but not blocked gets the ordinary timeout message.
+const WALL_TIMEOUT_MARGIN: Duration = Duration::from_secs(60);
 /// How long the leak check of a multi-thread runtime waits for workers to finish
 /// releasing tasks that have already completed.
 const LEAK_RECHECK: Duration = Duration::from_millis(100);
@@ -51,6 +57,16 @@ pub struct TestConfig {
     blocking_threshold: Option<Duration>,
     leak_check: bool,
     allow_task_panics: bool,
+    wall_timeout: WallLimit,
+    name: Option<String>,
+}
+
+/// The wall-clock watchdog's limit.
+#[derive(Debug, Clone, Copy)]
+enum WallLimit {
+    Default,
+    Off,
+    After(Duration),
 }
 
 impl Default for TestConfig {
@@ -79,6 +95,8 @@ impl TestConfig {
             blocking_threshold: None,
             leak_check: false,
             allow_task_panics: false,
+            wall_timeout: WallLimit::Default,
+            name: None,
         }
     }
 
@@ -134,6 +152,118 @@ impl TestConfig {
         self
     }
 
+    /// Exits the whole test process with a failure status when the test has not
+    /// finished after `limit` of wall-clock time, printing `test <name> exceeded
+    /// its wall-clock limit of <limit>: the executor thread is blocked` and what is
+    /// known (the virtual clock, when the runtime thread last went idle).
+    ///
+    /// This is the last line of defence against a synchronous call that never
+    /// returns: the thread running the test is stuck, so neither the timeout nor
+    /// any other detector can fire, and without the watchdog the test run hangs.
+    /// The default is 5 minutes (or a wall-clock [`timeout`](Self::timeout) plus
+    /// one minute, when that is longer). Exiting ends the other tests of the same
+    /// binary too; `cargo test` reports the binary as failed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// // #[asyncheck::test(wall_timeout = "30s")]
+    /// asyncheck::TestConfig::new()
+    ///     .wall_timeout(Duration::from_secs(30))
+    ///     .run(async {
+    ///         tokio::time::sleep(Duration::from_secs(3600)).await; // virtual: instant
+    ///     });
+    /// ```
+    pub fn wall_timeout(mut self, limit: Duration) -> Self {
+        self.wall_timeout = WallLimit::After(limit);
+        self
+    }
+
+    /// Runs the test without the wall-clock watchdog of
+    /// [`wall_timeout`](Self::wall_timeout) (`wall_timeout = "off"`).
+    pub fn no_wall_timeout(mut self) -> Self {
+        self.wall_timeout = WallLimit::Off;
+        self
+    }
+
+    /// The test's name in the watchdog's message; by default the name of the
+    /// thread running the test, which libtest sets to the test's path.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Names the test by its path as libtest prints it: `module_path` without its
+    /// first segment (the crate), then `fn_name`. What `#[asyncheck::test]` calls.
+    #[doc(hidden)]
+    pub fn test_path(self, module_path: &str, fn_name: &str) -> Self {
+        match module_path.split_once("::") {
+            Some((_crate, path)) => self.name(format!("{path}::{fn_name}")),
+            None => self.name(fn_name),
+        }
+    }
+
+    fn wall_limit(&self) -> Option<Duration> {
+        match self.wall_timeout {
+            WallLimit::Off => None,
+            WallLimit::After(limit) => Some(limit),
+            WallLimit::Default => Some(match self.timeout.filter(|_| self.real_time) {
+                Some(timeout) => DEFAULT_WALL_TIMEOUT.max(timeout + WALL_TIMEOUT_MARGIN),
+                None => DEFAULT_WALL_TIMEOUT,
+            }),
+        }
+    }
+
+    /// The blocked-executor failure, if the threshold is set and was exceeded.
+    fn blocking_failure(&self, shared: &Shared) -> Option<String> {
+        let threshold = self.blocking_threshold?;
+        let longest = shared.busy.longest();
+        (longest > threshold).then(|| {
+            format!(
+                "the test blocked the executor for {} (threshold {}): the runtime thread ran \
+                 that long without going idle; look for `std::thread::sleep`, blocking I/O or a \
+                 long CPU loop in the test body or a task it spawned, and move it to \
+                 `tokio::task::spawn_blocking`",
+                format_measured(longest),
+                format_duration(threshold)
+            )
+        })
+    }
+
+    /// Starts the wall-clock watchdog, unless it is off.
+    fn start_watchdog(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        shared: &Arc<Shared>,
+    ) -> Option<watchdog::Watchdog> {
+        let limit = self.wall_limit()?;
+        let clock = (!self.real_time).then(|| {
+            let _context = runtime.enter();
+            VirtualClock {
+                handle: runtime.handle().clone(),
+                started: tokio::time::Instant::now(),
+            }
+        });
+        Some(watchdog::start(
+            self.display_name(),
+            limit,
+            Arc::clone(shared),
+            clock,
+        ))
+    }
+
+    fn display_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| {
+                std::thread::current()
+                    .name()
+                    .filter(|n| *n != "main")
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| "<unnamed>".to_owned())
+    }
+
     /// Builds a fresh runtime, runs `body` on it to completion and checks the
     /// detectors; returns the body's output.
     ///
@@ -159,6 +289,8 @@ impl TestConfig {
         } else {
             DEFAULT_REAL_TIMEOUT
         });
+
+        let watchdog = self.start_watchdog(&runtime, &shared);
 
         let current = detect::enter(Arc::clone(&shared));
         // Also on unwind from a panicking body: see `Shared::forget_wakers`.
@@ -221,19 +353,7 @@ impl TestConfig {
         if matches!(stop, Stop::TimedOut) {
             failures.push(self.timeout_message(limit, stalled));
         }
-        if let Some(threshold) = self.blocking_threshold {
-            let longest = shared.busy.longest();
-            if longest > threshold {
-                failures.push(format!(
-                    "the test blocked the executor for {} (threshold {}): the runtime thread \
-                     ran that long without going idle; look for `std::thread::sleep`, blocking \
-                     I/O or a long CPU loop in the test body or a task it spawned, and move it \
-                     to `tokio::task::spawn_blocking`",
-                    format_measured(longest),
-                    format_duration(threshold)
-                ));
-            }
-        }
+        failures.extend(self.blocking_failure(&shared));
         if self.leak_check && matches!(stop, Stop::Finished(_)) {
             let alive = leak::alive_tasks(runtime.handle(), !self.multi_thread, LEAK_RECHECK);
             if alive > 0 {
@@ -249,6 +369,7 @@ impl TestConfig {
         drop(forget_wakers);
         runtime.shutdown_timeout(Duration::from_secs(1));
         drop(current);
+        drop(watchdog);
 
         match (stop, failures.is_empty()) {
             (Stop::Finished(out), true) => out,
@@ -311,7 +432,7 @@ impl Drop for ForgetWakers<'_> {
 
 /// A measured duration: whole milliseconds as written in options, else `Debug`
 /// with one decimal (`201.3ms`).
-fn format_measured(d: Duration) -> String {
+pub(crate) fn format_measured(d: Duration) -> String {
     if d.subsec_nanos() % 1_000_000 == 0 {
         format_duration(d)
     } else {

@@ -20,8 +20,8 @@ use proc_macro::TokenStream;
 ///
 /// Options: `timeout = "<duration>"`, `real_time`, `flavor = "current_thread" |
 /// "multi_thread"`, `worker_threads = N`, `blocking_threshold = "<duration>"`,
-/// `leak_check`, `allow_task_panics`, `start_paused = <bool>`. A duration is an
-/// integer followed by `ms`, `s`, `m` or `h`.
+/// `leak_check`, `allow_task_panics`, `start_paused = <bool>`, `wall_timeout =
+/// "<duration>" | "off"`. A duration is an integer followed by `ms`, `s`, `m` or `h`.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand(args.into(), item.into()).into()

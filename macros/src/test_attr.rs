@@ -19,6 +19,7 @@ const OPTIONS: &[&str] = &[
     "leak_check",
     "allow_task_panics",
     "start_paused",
+    "wall_timeout",
 ];
 
 /// Expands `#[asyncheck::test(args)] item`. On error the user's function is
@@ -113,6 +114,7 @@ struct Builder {
     leak_check: Option<Setting<()>>,
     allow_task_panics: Option<Setting<()>>,
     start_paused: Option<Setting<bool>>,
+    wall_timeout: Option<Setting<WallTimeout>>,
 }
 
 /// The validated options; durations in milliseconds.
@@ -128,6 +130,15 @@ struct Config {
     blocking_threshold_ms: Option<u64>,
     leak_check: bool,
     allow_task_panics: bool,
+    /// `None`: the runner's default.
+    wall_timeout: Option<WallTimeout>,
+}
+
+/// `wall_timeout = "off"` or a duration in milliseconds.
+#[derive(Clone, Copy)]
+enum WallTimeout {
+    Off,
+    Ms(u64),
 }
 
 fn set_once<T>(slot: &mut Option<Setting<T>>, name: &str, value: Setting<T>) -> Result<(), Error> {
@@ -156,6 +167,10 @@ impl Builder {
             "blocking_threshold" => {
                 let value = duration_value(meta, &name, key)?;
                 set_once(&mut self.blocking_threshold, &name, value)
+            }
+            "wall_timeout" => {
+                let value = wall_timeout_value(meta, key)?;
+                set_once(&mut self.wall_timeout, &name, value)
             }
             "real_time" => set_once(&mut self.real_time, &name, flag(meta, &name, key)?),
             "leak_check" => set_once(&mut self.leak_check, &name, flag(meta, &name, key)?),
@@ -291,6 +306,7 @@ impl Builder {
             blocking_threshold_ms: self.blocking_threshold.map(|t| t.value),
             leak_check: self.leak_check.is_some(),
             allow_task_panics: self.allow_task_panics.is_some(),
+            wall_timeout: self.wall_timeout.map(|w| w.value),
         })
     }
 }
@@ -368,6 +384,38 @@ fn duration_value(
     })
 }
 
+/// `wall_timeout = "<duration>"` or `wall_timeout = "off"`.
+fn wall_timeout_value(
+    meta: &ParseNestedMeta<'_>,
+    key: Span,
+) -> Result<Setting<WallTimeout>, Error> {
+    let lit = literal(
+        meta,
+        "wall_timeout",
+        "a duration such as \"30s\", or \"off\"",
+    )?;
+    let Lit::Str(text) = &lit else {
+        return Err(Error::new(
+            lit.span(),
+            "`wall_timeout` expects a duration string such as \"30s\" or \"5m\", or \"off\"",
+        ));
+    };
+    let value = match text.value().as_str() {
+        "off" => WallTimeout::Off,
+        other => WallTimeout::Ms(parse_duration_ms(other).map_err(|msg| {
+            Error::new(
+                text.span(),
+                format!("{msg}, or \"off\" to disable the watchdog"),
+            )
+        })?),
+    };
+    Ok(Setting {
+        value,
+        key,
+        at: text.span(),
+    })
+}
+
 /// Parses `<integer>(ms|s|m|h)` into milliseconds.
 fn parse_duration_ms(text: &str) -> Result<u64, String> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
@@ -409,7 +457,11 @@ fn expand_test(func: &ItemFn, config: &Config) -> TokenStream {
         ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
 
-    let mut builder = quote!(::asyncheck::__private::TestConfig::new());
+    let name = &sig.ident;
+    let mut builder = quote!(
+        ::asyncheck::__private::TestConfig::new()
+            .test_path(::core::module_path!(), ::core::stringify!(#name),)
+    );
     if config.multi_thread {
         builder.extend(quote!(.multi_thread()));
     }
@@ -430,6 +482,13 @@ fn expand_test(func: &ItemFn, config: &Config) -> TokenStream {
     }
     if config.allow_task_panics {
         builder.extend(quote!(.allow_task_panics()));
+    }
+    match config.wall_timeout {
+        None => {}
+        Some(WallTimeout::Off) => builder.extend(quote!(.no_wall_timeout())),
+        Some(WallTimeout::Ms(ms)) => {
+            builder.extend(quote!(.wall_timeout(::core::time::Duration::from_millis(#ms))));
+        }
     }
 
     // Pinning the body as `dyn Future<Output = #output>` gives `?` and `return`
@@ -476,6 +535,28 @@ mod tests {
         assert!(out.contains("from_millis (2000u64)"), "{out}");
         assert!(out.contains(". leak_check ()"), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn wall_timeout_takes_a_duration_or_off_and_the_test_is_named() {
+        let out = expand_str("wall_timeout = \"30s\"", "async fn t() {}");
+        assert!(
+            out.contains(". wall_timeout (:: core :: time :: Duration :: from_millis (30000u64))"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                ". test_path (:: core :: module_path ! () , :: core :: stringify ! (t) ,)"
+            ),
+            "{out}"
+        );
+        let out = expand_str("wall_timeout = \"off\"", "async fn t() {}");
+        assert!(out.contains(". no_wall_timeout ()"), "{out}");
+        let out = expand_str("wall_timeout = \"never\"", "async fn t() {}");
+        assert!(
+            out.contains("or \\\"off\\\" to disable the watchdog"),
+            "{out}"
+        );
     }
 
     #[test]

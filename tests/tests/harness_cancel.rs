@@ -61,7 +61,11 @@ async fn a_cancel_safe_transfer_passes_at_every_await_point() {
     )
     .await;
     assert_eq!(points, 3, "two sleeps and a yield are three await points");
-    assert_eq!(seen, [0, 1, 2, 3, 4], "cancelled at 0..=3, then the complete run");
+    assert_eq!(
+        seen,
+        [0, 1, 2, 3, 4],
+        "cancelled at 0..=3, then the complete run"
+    );
 }
 
 #[test]
@@ -120,10 +124,9 @@ async fn a_future_without_await_points_is_checked_before_and_after_its_one_poll(
 #[test]
 fn a_check_failing_after_the_complete_run_says_it_was_not_cancelled() {
     let msg = failure(async {
-        asyncheck::cancel_at_every_await(
-            tokio::task::yield_now,
-            |n| assert!(n < 2, "completed runs are wrong too"),
-        )
+        asyncheck::cancel_at_every_await(tokio::task::yield_now, |n| {
+            assert!(n < 2, "completed runs are wrong too");
+        })
         .await;
     });
     assert_eq!(

@@ -10,10 +10,12 @@ pub(crate) mod blocking;
 pub(crate) mod leak;
 pub(crate) mod panic;
 pub(crate) mod stall;
+pub(crate) mod watchdog;
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::Waker;
+use std::time::Instant;
 
 use blocking::BusyClock;
 use panic::PanicLog;
@@ -40,6 +42,8 @@ pub(crate) struct Shared {
 struct IdleLog {
     /// Incremented every time the runtime thread runs out of work and parks.
     generation: u64,
+    /// When it last did, for the wall-clock watchdog's report.
+    last_idle: Option<Instant>,
     /// Tasks waiting in `settle()` for the next idle point.
     settle_waiters: Vec<Waker>,
 }
@@ -70,6 +74,7 @@ impl Shared {
         let waiters = {
             let mut idle = lock(&self.idle);
             idle.generation += 1;
+            idle.last_idle = Some(Instant::now());
             std::mem::take(&mut idle.settle_waiters)
         };
         // Waking here makes the scheduler poll the driver with a zero timeout
@@ -98,6 +103,11 @@ impl Shared {
     /// How many times the runtime has gone idle so far.
     pub(crate) fn idle_generation(&self) -> u64 {
         lock(&self.idle).generation
+    }
+
+    /// When the runtime thread last went idle (current-thread runtime only).
+    pub(crate) fn last_idle(&self) -> Option<Instant> {
+        lock(&self.idle).last_idle
     }
 
     /// Registers `waker` to be woken the next time the runtime goes idle, unless it

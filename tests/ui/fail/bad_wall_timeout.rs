@@ -1,0 +1,4 @@
+#[asyncheck::test(wall_timeout = "never")]
+async fn bad_wall_timeout() {}
+
+fn main() {}
