@@ -1,21 +1,7 @@
 //! Baselines: recorded findings stay silent through unrelated edits; new ones are reported.
 
-use std::path::Path;
-
-use assert_cmd::Command;
-
-fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
+mod common;
+use common::{Run, run};
 
 const BEFORE: &str = "use std::time::Duration;
 
@@ -62,7 +48,11 @@ fn baselined_findings_survive_edits_above_them_and_new_ones_are_reported() {
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("src/lib.rs"), BEFORE).unwrap();
 
-    let (code, stdout, stderr) = run(dir.path(), &["--write-baseline", "asyncheck-baseline.json"]);
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = run(dir.path(), &["--write-baseline", "asyncheck-baseline.json"]);
     assert_eq!(code, 0, "writing a baseline succeeds: {stdout}{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
     assert_eq!(
@@ -70,18 +60,18 @@ fn baselined_findings_survive_edits_above_them_and_new_ones_are_reported() {
         "recorded 2 findings in `asyncheck-baseline.json`"
     );
 
-    let (code, stdout, _) = run(
+    let Run { code, stdout, .. } = run(
         dir.path(),
         &["--format", "short", "--baseline", "asyncheck-baseline.json"],
     );
     assert_eq!((code, stdout.as_str()), (0, ""), "everything is baselined");
 
     std::fs::write(dir.path().join("src/lib.rs"), AFTER).unwrap();
-    let (code, stdout, _) = run(dir.path(), &["--format", "short"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short"]);
     assert_eq!(code, 1);
     assert_eq!(stdout.lines().count(), 4, "without the baseline: {stdout}");
 
-    let (code, stdout, _) = run(
+    let Run { code, stdout, .. } = run(
         dir.path(),
         &["--format", "short", "--baseline", "asyncheck-baseline.json"],
     );
@@ -133,7 +123,7 @@ fn the_baseline_file_is_sorted_stable_and_independent_of_the_working_directory()
         "{BEFORE}\npub async fn again() {{\n    std::thread::sleep(Duration::from_millis(100));\n}}\n"
     );
     std::fs::write(dir.path().join("app/src/lib.rs"), three).unwrap();
-    let (code, stdout, _) = run(
+    let Run { code, stdout, .. } = run(
         &dir.path().join("app"),
         &["--format", "short", "--baseline", "base.json"],
     );
@@ -145,7 +135,7 @@ fn the_baseline_file_is_sorted_stable_and_independent_of_the_working_directory()
 fn a_missing_or_invalid_baseline_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("lib.rs"), BEFORE).unwrap();
-    let (code, _, stderr) = run(dir.path(), &["--baseline", "nope.json"]);
+    let Run { code, stderr, .. } = run(dir.path(), &["--baseline", "nope.json"]);
     assert_eq!(code, 2);
     assert!(
         stderr.starts_with("error: baseline `nope.json`: "),
@@ -156,7 +146,7 @@ fn a_missing_or_invalid_baseline_is_a_usage_error() {
         "{\"version\": 2, \"findings\": []}",
     )
     .unwrap();
-    let (code, _, stderr) = run(dir.path(), &["--baseline", "bad.json"]);
+    let Run { code, stderr, .. } = run(dir.path(), &["--baseline", "bad.json"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("version 2 is not supported"), "{stderr}");
 }

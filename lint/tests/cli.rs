@@ -4,45 +4,11 @@
 //! build the binary before the tests and tell them where it is
 //! (`CARGO_BIN_EXE_cargo-asyncheck`).
 
-use std::path::Path;
-
-use assert_cmd::Command;
-use tempfile::TempDir;
+mod common;
+use common::{Run, run, tree};
 
 const BLOCKING: &str = "use std::time::Duration;\n\npub async fn tick() {\n    std::thread::sleep(Duration::from_millis(5));\n}\n";
 const CLEAN: &str = "pub async fn tick() {\n    tokio::time::sleep(std::time::Duration::from_millis(5)).await;\n}\n";
-
-/// A temp dir holding `files` (path, contents).
-fn tree(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-    dir
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs the binary in `cwd` with `args`.
-fn run(cwd: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().expect("exited normally"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
 
 fn json(run: &Run) -> Vec<serde_json::Value> {
     serde_json::from_str::<serde_json::Value>(&run.stdout)
@@ -252,7 +218,7 @@ fn paths_outside_the_current_directory_are_shown_as_given() {
 #[test]
 fn broken_files_are_reported_and_the_others_still_checked() {
     let dir = tree(&[
-        ("src/a_broken.rs", b"fn f( {\n"),
+        ("src/a_broken.rs", &b"fn f( {\n"[..]),
         ("src/b_latin1.rs", b"// caf\xe9\nfn f() {}\n"),
         ("src/c_real.rs", BLOCKING.as_bytes()),
     ]);
@@ -292,7 +258,7 @@ fn broken_files_are_reported_and_the_others_still_checked() {
 #[test]
 fn gitignore_and_target_are_honoured_but_explicit_files_are_checked() {
     let dir = tree(&[
-        (".gitignore", b"generated/\n"),
+        (".gitignore", &b"generated/\n"[..]),
         ("src/lib.rs", CLEAN.as_bytes()),
         ("generated/bad.rs", BLOCKING.as_bytes()),
         ("target/debug/build/out.rs", BLOCKING.as_bytes()),
@@ -369,7 +335,7 @@ fn colour_follows_the_color_flag() {
 #[test]
 fn futures_of_async_fns_in_other_files_are_found() {
     let dir = tree(&[
-        ("app/src/lib.rs", b"mod net;\nmod store;\n\nfn main() {\n    crate::net::fetch();\n    net::sync_only();\n    store::Db::open_db(1);\n}\n"),
+        ("app/src/lib.rs", &b"mod net;\nmod store;\n\nfn main() {\n    crate::net::fetch();\n    net::sync_only();\n    store::Db::open_db(1);\n}\n"[..]),
         ("app/src/net.rs", b"pub async fn fetch() {}\npub fn sync_only() {}\n"),
         ("app/src/store/mod.rs", b"pub struct Db;\nimpl Db {\n    pub async fn open_db(_: u8) {}\n}\n"),
         ("other/src/lib.rs", b"pub async fn sync_only() {}\n"),

@@ -1,35 +1,9 @@
 //! Configuration: discovery, validation (all problems at once, with positions), and its effect on a run.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use asyncheck_lint::{Config, Linter, Severity};
-use tempfile::TempDir;
 
-/// A temp dir holding `files` (path, contents).
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-    dir
-}
-
-/// Runs the binary in `cwd`; returns (exit code, stdout, stderr).
-fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().expect("exited normally"),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
+mod common;
+use common::{Run, run, tree};
 
 const SLEEPS: &str =
     "pub async fn tick() {\n    std::thread::sleep(std::time::Duration::from_millis(5));\n}\n";
@@ -89,7 +63,11 @@ fn the_cli_exits_2_and_lists_every_config_problem() {
         ),
         ("src/lib.rs", SLEEPS),
     ]);
-    let (code, stdout, stderr) = run(dir.path(), &[]);
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = run(dir.path(), &[]);
     assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
     assert!(stdout.is_empty(), "nothing is checked: {stdout}");
     let expected = "error: {}:1:1: unknown key `colour` (expected one of `select`, `ignore`, `fail-on`, `exclude`, `severity`, `per-file-ignores`, `rules`)\nerror: {}:2:11: unknown rule `blocking_slep`\n";
@@ -105,7 +83,7 @@ fn config_is_found_upwards_dotfile_and_cargo_metadata_too() {
         ("asyncheck.toml", "ignore = [\"blocking_sleep\"]\n"),
         ("crates/a/src/lib.rs", SLEEPS),
     ]);
-    let (code, stdout, _) = run(dir.path(), &["--format", "short", "crates/a/src"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short", "crates/a/src"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 
     // .asyncheck.toml.
@@ -113,7 +91,7 @@ fn config_is_found_upwards_dotfile_and_cargo_metadata_too() {
         (".asyncheck.toml", "ignore = [\"blocking_sleep\"]\n"),
         ("src/lib.rs", SLEEPS),
     ]);
-    let (code, stdout, _) = run(&dir.path().join("src"), &["--format", "short"]);
+    let Run { code, stdout, .. } = run(&dir.path().join("src"), &["--format", "short"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 
     // [workspace.metadata.asyncheck] in the workspace's Cargo.toml, reached from a member
@@ -126,7 +104,7 @@ fn config_is_found_upwards_dotfile_and_cargo_metadata_too() {
         ("a/Cargo.toml", "[package]\nname = \"a\"\n"),
         ("a/src/lib.rs", SLEEPS),
     ]);
-    let (code, stdout, _) = run(dir.path(), &["--format", "short", "a"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short", "a"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 
     // An unknown key in Cargo.toml metadata is reported with its position in Cargo.toml.
@@ -137,7 +115,7 @@ fn config_is_found_upwards_dotfile_and_cargo_metadata_too() {
         ),
         ("src/lib.rs", SLEEPS),
     ]);
-    let (code, _, stderr) = run(dir.path(), &[]);
+    let Run { code, stderr, .. } = run(dir.path(), &[]);
     assert_eq!(code, 2);
     assert!(
         stderr.contains("Cargo.toml:5:1: unknown key `ignroe`"),
@@ -153,10 +131,10 @@ fn config_flag_overrides_discovery_and_cli_flags_override_the_file() {
         ("src/lib.rs", SLEEPS),
     ]);
     // The discovered file selects only nested_runtime: nothing is reported.
-    let (code, stdout, _) = run(dir.path(), &["--format", "short"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
     // `--select` replaces the file's selection.
-    let (code, stdout, _) = run(
+    let Run { code, stdout, .. } = run(
         dir.path(),
         &["--format", "short", "--select", "blocking_sleep"],
     );
@@ -166,7 +144,8 @@ fn config_flag_overrides_discovery_and_cli_flags_override_the_file() {
         "{stdout}"
     );
     // `--config` wins over the discovered file; a group name is accepted.
-    let (code, stdout, _) = run(dir.path(), &["--format", "short", "--config", "other.toml"]);
+    let Run { code, stdout, .. } =
+        run(dir.path(), &["--format", "short", "--config", "other.toml"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
 
@@ -211,22 +190,22 @@ fn configured_severities_change_findings_and_off_removes_the_rule() {
 fn fail_on_and_exit_zero_decide_the_exit_status() {
     let warnings_only = tree(&[("src/lib.rs", SLEEPS)]);
     assert_eq!(
-        run(warnings_only.path(), &[]).0,
+        run(warnings_only.path(), &[]).code,
         1,
         "warnings fail by default"
     );
-    assert_eq!(run(warnings_only.path(), &["--fail-on", "error"]).0, 0);
-    assert_eq!(run(warnings_only.path(), &["--exit-zero"]).0, 0);
+    assert_eq!(run(warnings_only.path(), &["--fail-on", "error"]).code, 0);
+    assert_eq!(run(warnings_only.path(), &["--exit-zero"]).code, 0);
     std::fs::write(
         warnings_only.path().join("asyncheck.toml"),
         "fail-on = \"error\"\n",
     )
     .unwrap();
-    let (code, stdout, _) = run(warnings_only.path(), &[]);
+    let Run { code, stdout, .. } = run(warnings_only.path(), &[]);
     assert_eq!(code, 0, "fail-on = error lets warnings through: {stdout}");
     assert!(stdout.contains("warning[blocking_sleep]"), "still reported");
     assert_eq!(
-        run(warnings_only.path(), &["--fail-on", "warning"]).0,
+        run(warnings_only.path(), &["--fail-on", "warning"]).code,
         1,
         "the flag overrides the file"
     );
@@ -235,8 +214,8 @@ fn fail_on_and_exit_zero_decide_the_exit_status() {
         ("asyncheck.toml", "fail-on = \"error\"\n"),
         ("src/lib.rs", NESTED),
     ]);
-    assert_eq!(run(with_error.path(), &[]).0, 1);
-    assert_eq!(run(with_error.path(), &["--exit-zero"]).0, 0);
+    assert_eq!(run(with_error.path(), &[]).code, 1);
+    assert_eq!(run(with_error.path(), &["--exit-zero"]).code, 0);
 }
 
 #[test]

@@ -2,8 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use asyncheck_lint::{FixError, Linter};
+
+mod common;
+use common::{Run, run, tree};
 
 const BEFORE: &str = r"use std::time::Duration;
 
@@ -64,23 +66,7 @@ pub fn sync_code(d: Duration) {
 ";
 
 fn project(source: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
-    dir
-}
-
-fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+    tree(&[("src/lib.rs", source)])
 }
 
 fn read(dir: &Path) -> String {
@@ -90,7 +76,7 @@ fn read(dir: &Path) -> String {
 #[test]
 fn diff_prints_the_fixes_and_writes_nothing() {
     let dir = project(BEFORE);
-    let (code, stdout, _) = run(dir.path(), &["--diff"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--diff"]);
     assert_eq!(code, 1, "there are fixes to make");
     assert_eq!(read(dir.path()), BEFORE, "--diff must not write");
     let expected = "--- a/src/lib.rs
@@ -122,7 +108,11 @@ fn diff_prints_the_fixes_and_writes_nothing() {
 #[test]
 fn fix_rewrites_only_the_safe_cases_keeps_the_rest_parses_and_is_idempotent() {
     let dir = project(BEFORE);
-    let (code, stdout, stderr) = run(dir.path(), &["--fix", "--format", "short"]);
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = run(dir.path(), &["--fix", "--format", "short"]);
     assert_eq!(stderr, "fixed 4 findings in 1 file\n");
     assert_eq!(read(dir.path()), AFTER, "exactly the fixable calls changed");
     syn::parse_file(&read(dir.path())).expect("the fixed file parses");
@@ -138,10 +128,10 @@ fn fix_rewrites_only_the_safe_cases_keeps_the_rest_parses_and_is_idempotent() {
          src/lib.rs:26:5: unawaited_future: future returned by `store::save` is dropped without being awaited\n"
     );
 
-    let (_, _, stderr) = run(dir.path(), &["--fix", "--format", "short"]);
+    let Run { stderr, .. } = run(dir.path(), &["--fix", "--format", "short"]);
     assert_eq!(stderr, "fixed 0 findings in 0 files\n");
     assert_eq!(read(dir.path()), AFTER, "a second --fix changes nothing");
-    let (code, stdout, _) = run(dir.path(), &["--diff"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--diff"]);
     assert_eq!((code, stdout.as_str()), (0, ""));
 }
 
@@ -192,7 +182,7 @@ fn a_symlink_to_a_file_outside_the_paths_is_never_written() {
     std::os::unix::fs::symlink(&outside, &link).unwrap();
 
     // Named explicitly, the link is checked (through the link) but not fixed.
-    let (code, _, stderr) = run(&dir.path().join("app"), &["--fix", "src/lib.rs"]);
+    let Run { code, stderr, .. } = run(&dir.path().join("app"), &["--fix", "src/lib.rs"]);
     assert_eq!(code, 2, "{stderr}");
     assert_eq!(
         stderr,

@@ -1,34 +1,12 @@
 //! `--format github` annotations and `--message-format cargo-json` messages, read back the way their consumers read them.
 
 use std::io::BufReader;
-use std::path::Path;
 
-use assert_cmd::Command;
 use cargo_metadata::Message;
 use cargo_metadata::diagnostic::DiagnosticLevel;
 
-/// A tree of (path, contents) files in a temp dir.
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-    }
-    dir
-}
-
-fn run(cwd: &Path, args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap(),
-        String::from_utf8(output.stdout).unwrap(),
-    )
-}
+mod common;
+use common::{Run, run, tree};
 
 // `é` before the call makes char columns and byte offsets differ.
 const SOURCE: &str = "pub async fn tick(d: std::time::Duration) {\n    let é = 1; std::thread::sleep(d);\n}\n\npub async fn nested() {\n    let rt = tokio::runtime::Runtime::new().unwrap();\n}\n";
@@ -36,7 +14,7 @@ const SOURCE: &str = "pub async fn tick(d: std::time::Duration) {\n    let é = 
 #[test]
 fn github_annotations_have_positions_titles_and_escaped_text() {
     let dir = tree(&[("src/a,b.rs", SOURCE)]);
-    let (code, stdout) = run(dir.path(), &["--format", "github"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "github"]);
     assert_eq!(code, 1);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(
@@ -57,9 +35,13 @@ fn cargo_json_parses_as_cargo_messages_with_exact_byte_offsets() {
         ),
         ("src/lib.rs", SOURCE),
     ]);
-    let (code, stdout) = run(dir.path(), &["--message-format", "cargo-json"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--message-format", "cargo-json"]);
     assert_eq!(code, 1);
-    let (same, same_stdout) = run(dir.path(), &["--format", "cargo-json"]);
+    let Run {
+        code: same,
+        stdout: same_stdout,
+        ..
+    } = run(dir.path(), &["--format", "cargo-json"]);
     assert_eq!((same, same_stdout.as_str()), (code, stdout.as_str()));
 
     let messages: Vec<Message> = Message::parse_stream(BufReader::new(stdout.as_bytes()))
@@ -135,7 +117,7 @@ fn cargo_json_parses_as_cargo_messages_with_exact_byte_offsets() {
 #[test]
 fn a_clean_run_is_just_a_successful_build_finished() {
     let dir = tree(&[("src/lib.rs", "pub fn add(a: u8) -> u8 { a }\n")]);
-    let (code, stdout) = run(dir.path(), &["--message-format", "json"]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--message-format", "json"]);
     assert_eq!(code, 0);
     assert_eq!(stdout, "{\"reason\":\"build-finished\",\"success\":true}\n");
 }
@@ -143,7 +125,7 @@ fn a_clean_run_is_just_a_successful_build_finished() {
 #[test]
 fn cargo_json_carries_fixes_as_suggestions() {
     let dir = tree(&[("src/lib.rs", SOURCE)]);
-    let (_, stdout) = run(dir.path(), &["--message-format", "cargo-json"]);
+    let Run { stdout, .. } = run(dir.path(), &["--message-format", "cargo-json"]);
     let first = Message::parse_stream(BufReader::new(stdout.as_bytes()))
         .next()
         .unwrap()
