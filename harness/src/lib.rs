@@ -194,6 +194,72 @@
 //! # });
 //! ```
 //!
+//! # Mocking a trait: `#[asyncheck::mock]`
+//!
+//! On a trait, `#[asyncheck::mock]` keeps the trait and generates
+//! `Mock<TraitName>` (with `new()` and `Default`, `Clone` sharing the recorded
+//! calls) implementing it, with one public [`AsyncMock`] field per method, named
+//! like the method. A method's field records its arguments: one argument as
+//! itself, several as a tuple, none as `()`; a reference argument in owned form
+//! (`&str` as `String`, `&[T]` as `Vec<T>`, `&T` as `<T as ToOwned>::Owned`).
+//!
+//! ```
+//! #[derive(Clone, Debug, PartialEq)]
+//! struct User { id: u32, name: String }
+//!
+//! #[asyncheck::mock]
+//! trait UserStore {
+//!     async fn get(&self, id: u32) -> Option<User>;
+//!     async fn put(&self, user: &User) -> Result<(), String>;
+//!     fn count(&self) -> usize; // synchronous: answered at once
+//! }
+//!
+//! async fn rename(store: &impl UserStore, id: u32, name: &str) -> Result<(), String> {
+//!     let mut user = store.get(id).await.ok_or("no such user")?;
+//!     user.name = name.to_owned();
+//!     store.put(&user).await
+//! }
+//!
+//! # asyncheck::TestConfig::new().run(async {
+//! // inside #[asyncheck::test] async fn ...
+//! let store = MockUserStore::new();
+//! store.get.returns(Some(User { id: 7, name: "ada".into() }));
+//! store.put.returns(Ok(()));
+//! rename(&store, 7, "grace").await.unwrap();
+//! store.get.assert_awaited_once_with(&7);
+//! store.put.assert_awaited_once_with(&User { id: 7, name: "grace".into() });
+//! # });
+//! ```
+//!
+//! - `async fn` methods await [`AsyncMock::call`] (so [`AsyncMock::delay`]
+//!   applies); `fn m(&self, …) -> impl Future<Output = T> (+ Send)` returns it;
+//!   other methods answer at once through [`AsyncMock::call_now`].
+//! - `#[async_trait]` traits work when `#[asyncheck::mock]` comes first: the
+//!   attribute is repeated on the generated implementation.
+//!
+//! ```
+//! #[asyncheck::mock]
+//! #[async_trait::async_trait]
+//! trait Clock {
+//!     async fn now(&self) -> u64;
+//! }
+//!
+//! # asyncheck::TestConfig::new().run(async {
+//! let clock = MockClock::new();
+//! clock.now.returns_seq(vec![1, 2]);
+//! let dyn_clock: Box<dyn Clock> = Box::new(clock.clone()); // object-safe via async_trait
+//! assert_eq!(dyn_clock.now().await + dyn_clock.now().await, 3);
+//! clock.now.assert_awaited_with(&());
+//! # });
+//! ```
+//!
+//! - Not supported, each a compile error naming the item: generic methods (a
+//!   field has one argument type), associated types and constants (the mock
+//!   cannot choose them), generic traits, methods without a `self` receiver,
+//!   methods returning a borrowed type or `impl Trait` other than `impl Future`,
+//!   and arguments that borrow inside their type (`Option<&str>`). Implement such
+//!   traits by hand around [`AsyncMock`] fields.
+//!
 //! # Mocks and I/O
 //!
 //! [`AsyncMock`] records calls and awaits. For mocked byte streams,
@@ -220,7 +286,7 @@ mod mock;
 mod runtime;
 mod time;
 
-pub use asyncheck_macros::test;
+pub use asyncheck_macros::{mock, test};
 pub use cancel::cancel_at_every_await;
 pub use mock::AsyncMock;
 pub use runtime::TestConfig;

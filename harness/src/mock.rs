@@ -177,19 +177,7 @@ impl<A: Send + 'static, R: Send + 'static> AsyncMock<A, R> {
     /// [`returns_seq`](Self::returns_seq) has run out of values.
     #[track_caller]
     pub fn call(&self, args: A) -> impl Future<Output = R> + Send + 'static + use<A, R> {
-        let delay = {
-            let mut state = lock(&self.inner);
-            if state.respond.is_none() {
-                let label = state.label();
-                drop(state);
-                panic!(
-                    "{label} was called but has nothing configured: use `returns`, \
-                     `returns_seq` or `respond_with` before calling it"
-                );
-            }
-            state.calls += 1;
-            state.delay
-        };
+        let delay = self.start_call();
         let mut pending = PendingCall {
             inner: Arc::clone(&self.inner),
             args: Some(args),
@@ -200,6 +188,47 @@ impl<A: Send + 'static, R: Send + 'static> AsyncMock<A, R> {
             }
             pending.complete()
         }
+    }
+
+    /// Calls the mock synchronously: records the call and answers at once,
+    /// ignoring any [`delay`](Self::delay). The call counts as awaited, so the
+    /// `assert_awaited*` methods see it. `#[asyncheck::mock]` uses this for a
+    /// trait's non-async methods.
+    ///
+    /// ```
+    /// let count = asyncheck::AsyncMock::<(), usize>::named("UserStore::count");
+    /// count.returns(3);
+    /// assert_eq!(count.call_now(()), 3);
+    /// count.assert_awaited_once();
+    /// ```
+    ///
+    /// # Panics
+    /// When no answer is configured, or [`returns_seq`](Self::returns_seq) has
+    /// run out of values.
+    #[track_caller]
+    pub fn call_now(&self, args: A) -> R {
+        self.start_call();
+        PendingCall {
+            inner: Arc::clone(&self.inner),
+            args: Some(args),
+        }
+        .complete()
+    }
+
+    /// Counts a call; returns the configured delay.
+    #[track_caller]
+    fn start_call(&self) -> Duration {
+        let mut state = lock(&self.inner);
+        if state.respond.is_none() {
+            let label = state.label();
+            drop(state);
+            panic!(
+                "{label} was called but has nothing configured: use `returns`, \
+                 `returns_seq` or `respond_with` before calling it"
+            );
+        }
+        state.calls += 1;
+        state.delay
     }
 
     /// Number of calls made: futures created by [`call`](Self::call), awaited or not.

@@ -1,6 +1,7 @@
 //! Attribute macros for the `asyncheck` test harness; use them through the `asyncheck` crate.
 #![warn(missing_docs, unreachable_pub)]
 
+mod mock_attr;
 mod test_attr;
 
 use proc_macro::TokenStream;
@@ -25,4 +26,25 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand(args.into(), item.into()).into()
+}
+
+/// Generates `Mock<Trait>` for a trait: one public `AsyncMock` field per method,
+/// named like the method, and an implementation of the trait that records each
+/// call and answers what the field was configured with.
+///
+/// Use it as `#[asyncheck::mock]` (re-exported by the `asyncheck` crate, which
+/// documents what is recorded and what is not supported):
+///
+/// ```ignore
+/// #[asyncheck::mock]
+/// trait UserStore {
+///     async fn get(&self, id: u32) -> Option<String>;
+/// }
+///
+/// let store = MockUserStore::new();
+/// store.get.returns(Some("ada".to_owned()));
+/// ```
+#[proc_macro_attribute]
+pub fn mock(args: TokenStream, item: TokenStream) -> TokenStream {
+    mock_attr::expand(&args.into(), item.into()).into()
 }

@@ -52,7 +52,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-fn with_error(item: TokenStream, err: &Error) -> TokenStream {
+pub(crate) fn with_error(item: TokenStream, err: &Error) -> TokenStream {
     let mut out = item;
     out.extend(err.to_compile_error());
     out
