@@ -260,6 +260,41 @@
 //!   and arguments that borrow inside their type (`Option<&str>`). Implement such
 //!   traits by hand around [`AsyncMock`] fields.
 //!
+//! # Async property tests: `#[asyncheck::proptest]`
+//!
+//! Arguments are `#[strategy(s)] name: Type`, or `name: Type` for
+//! `any::<Type>()` (rustc parses the function before the attribute sees it, so
+//! proptest's `name in strategy` is not valid syntax here); each
+//! case runs on a fresh runtime with the options of `#[asyncheck::test]`
+//! (paused clock, `timeout`, `blocking_threshold`, `leak_check`, …), plus `cases
+//! = N` (default 256, or `PROPTEST_CASES`). A failing case (`assert!`, a panic,
+//! `prop_assert!`, or a detector such as the timeout) is shrunk by proptest, and
+//! the test fails with the minimal input:
+//!
+//! ```text
+//! asyncheck: property failed; minimal failing input (after shrinking):
+//!     x = 10
+//!   failure: x too large
+//! ```
+//!
+//! ```
+//! // (A doctest compiles `#[test]` functions out; `cargo test` runs this one.)
+//! use asyncheck::proptest::prelude::*; // strategies and `prop_assert!`, no direct dependency
+//! use std::time::Duration;
+//!
+//! #[asyncheck::proptest(cases = 64, timeout = "1m")]
+//! async fn backoff_never_exceeds_its_cap(#[strategy(0..20u32)] attempt: u32, jitter: bool) {
+//!     let delay = Duration::from_millis(100 * 2u64.pow(attempt.min(9))).min(Duration::from_secs(30));
+//!     let ((), took) = asyncheck::timed(tokio::time::sleep(delay)).await;
+//!     prop_assert!(took <= Duration::from_secs(30), "attempt {} waited {:?}", attempt, took);
+//!     let _ = jitter;
+//! }
+//! ```
+//!
+//! Failures are not persisted to `proptest-regressions` files. A case that fails
+//! prints its panic like any test while proptest shrinks it, so expect several
+//! panic messages above the final report.
+//!
 //! # Mocks and I/O
 //!
 //! [`AsyncMock`] records calls and awaits. For mocked byte streams,
@@ -283,10 +318,11 @@
 mod cancel;
 mod detect;
 mod mock;
+mod property;
 mod runtime;
 mod time;
 
-pub use asyncheck_macros::{mock, test};
+pub use asyncheck_macros::{mock, proptest, test};
 pub use cancel::cancel_at_every_await;
 pub use mock::AsyncMock;
 pub use runtime::TestConfig;
@@ -362,11 +398,24 @@ pub mod task {
     pub use tokio_test::task::{Spawn, spawn};
 }
 
+/// proptest, re-exported: strategies (`asyncheck::proptest::prelude::*`), `prop_assert!`
+/// and the rest, for `#[asyncheck::proptest]` without a direct dependency.
+///
+/// ```
+/// use asyncheck::proptest::prelude::*;
+///
+/// let strategy = (0..10u8, any::<bool>());
+/// # let _ = strategy;
+/// ```
+pub use ::proptest;
+
 /// Support code for the expansion of `#[asyncheck::test]` and of the assertion
 /// macros. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::property::run_property;
     pub use crate::runtime::TestConfig;
     pub use crate::time::{completes_within, fail_not_timed_out, fail_not_within, times_out};
+    pub use proptest;
     pub use tokio;
 }

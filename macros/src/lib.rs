@@ -2,6 +2,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod mock_attr;
+mod proptest_attr;
 mod test_attr;
 
 use proc_macro::TokenStream;
@@ -47,4 +48,23 @@ pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn mock(args: TokenStream, item: TokenStream) -> TokenStream {
     mock_attr::expand(&args.into(), item.into()).into()
+}
+
+/// Runs an async property test: each case of `async fn name(#[strategy(s)] x: T,
+/// y: U)` runs on a fresh paused-clock runtime, like `#[asyncheck::test]` (whose
+/// options it takes, plus `cases = N`); a failure is shrunk with proptest and
+/// reported with the minimal input as `name = value`.
+///
+/// Use it as `#[asyncheck::proptest]` (re-exported by the `asyncheck` crate,
+/// which documents it):
+///
+/// ```ignore
+/// #[asyncheck::proptest(cases = 64, timeout = "1s")]
+/// async fn parses_what_it_prints(#[strategy(0..1000u32)] n: u32) {
+///     assert_eq!(n.to_string().parse::<u32>().unwrap(), n);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn proptest(args: TokenStream, item: TokenStream) -> TokenStream {
+    proptest_attr::expand(args.into(), item.into()).into()
 }

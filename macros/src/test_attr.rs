@@ -105,7 +105,7 @@ enum Flavor {
 
 /// The options as written, one slot per option.
 #[derive(Default)]
-struct Builder {
+pub(crate) struct Builder {
     timeout: Option<Setting<u64>>,
     real_time: Option<Setting<()>>,
     flavor: Option<Setting<Flavor>>,
@@ -122,7 +122,7 @@ struct Builder {
     clippy::struct_excessive_bools,
     reason = "one flag per independent option of the attribute, not a state machine"
 )]
-struct Config {
+pub(crate) struct Config {
     multi_thread: bool,
     worker_threads: Option<usize>,
     real_time: bool,
@@ -154,8 +154,21 @@ fn set_once<T>(slot: &mut Option<Setting<T>>, name: &str, value: Setting<T>) -> 
 
 impl Builder {
     fn parse_option(&mut self, meta: &ParseNestedMeta<'_>) -> Result<(), Error> {
+        self.parse_option_of(meta, &[])
+    }
+
+    /// Parses one option of `#[asyncheck::test]`, for an attribute that also
+    /// accepts the options `extra` (listed in the "unknown option" error).
+    pub(crate) fn parse_option_of(
+        &mut self,
+        meta: &ParseNestedMeta<'_>,
+        extra: &[&str],
+    ) -> Result<(), Error> {
         let Some(ident) = meta.path.get_ident() else {
-            return Err(meta.error(unknown_option(&meta.path.to_token_stream().to_string())));
+            return Err(meta.error(unknown_option(
+                &meta.path.to_token_stream().to_string(),
+                extra,
+            )));
         };
         let name = ident.to_string();
         let key = ident.span();
@@ -168,41 +181,17 @@ impl Builder {
                 let value = duration_value(meta, &name, key)?;
                 set_once(&mut self.blocking_threshold, &name, value)
             }
-            "wall_timeout" => {
-                let value = wall_timeout_value(meta, key)?;
-                set_once(&mut self.wall_timeout, &name, value)
-            }
+            "wall_timeout" => set_once(
+                &mut self.wall_timeout,
+                &name,
+                wall_timeout_value(meta, key)?,
+            ),
             "real_time" => set_once(&mut self.real_time, &name, flag(meta, &name, key)?),
             "leak_check" => set_once(&mut self.leak_check, &name, flag(meta, &name, key)?),
             "allow_task_panics" => {
                 set_once(&mut self.allow_task_panics, &name, flag(meta, &name, key)?)
             }
-            "flavor" => {
-                let lit = literal(
-                    meta,
-                    &name,
-                    "a string: \"current_thread\" or \"multi_thread\"",
-                )?;
-                let value = match &lit {
-                    Lit::Str(s) if s.value() == "current_thread" => Flavor::CurrentThread,
-                    Lit::Str(s) if s.value() == "multi_thread" => Flavor::MultiThread,
-                    _ => {
-                        return Err(Error::new(
-                            lit.span(),
-                            "unknown runtime flavor: expected \"current_thread\" or \"multi_thread\"",
-                        ));
-                    }
-                };
-                set_once(
-                    &mut self.flavor,
-                    &name,
-                    Setting {
-                        value,
-                        key,
-                        at: lit.span(),
-                    },
-                )
-            }
+            "flavor" => set_once(&mut self.flavor, &name, flavor_value(meta, &name, key)?),
             "worker_threads" => {
                 let lit = literal(
                     meta,
@@ -252,12 +241,12 @@ impl Builder {
                     },
                 )
             }
-            _ => Err(Error::new(key, unknown_option(&name))),
+            _ => Err(Error::new(key, unknown_option(&name, extra))),
         }
     }
 
     /// Checks how the options combine, reporting every contradiction at once.
-    fn build(self) -> Result<Config, Error> {
+    pub(crate) fn build(self) -> Result<Config, Error> {
         let mut errors: Option<Error> = None;
         let mut add = |span: Span, msg: &str| {
             let err = Error::new(span, msg);
@@ -311,9 +300,10 @@ impl Builder {
     }
 }
 
-fn unknown_option(name: &str) -> String {
-    let valid: Vec<String> = OPTIONS.iter().map(|o| format!("`{o}`")).collect();
-    let suggestion = OPTIONS
+fn unknown_option(name: &str, extra: &[&str]) -> String {
+    let all: Vec<&str> = extra.iter().chain(OPTIONS).copied().collect();
+    let valid: Vec<String> = all.iter().map(|o| format!("`{o}`")).collect();
+    let suggestion = all
         .iter()
         .map(|o| (edit_distance(name, o), o))
         .filter(|(d, _)| *d <= 2)
@@ -355,7 +345,11 @@ fn flag(meta: &ParseNestedMeta<'_>, name: &str, key: Span) -> Result<Setting<()>
     })
 }
 
-fn literal(meta: &ParseNestedMeta<'_>, name: &str, expected: &str) -> Result<Lit, Error> {
+pub(crate) fn literal(
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    expected: &str,
+) -> Result<Lit, Error> {
     if !meta.input.peek(syn::Token![=]) {
         return Err(meta.error(format!("`{name}` needs a value: {expected}")));
     }
@@ -381,6 +375,33 @@ fn duration_value(
         value: millis,
         key,
         at: text.span(),
+    })
+}
+
+fn flavor_value(
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+    key: Span,
+) -> Result<Setting<Flavor>, Error> {
+    let lit = literal(
+        meta,
+        name,
+        "a string: \"current_thread\" or \"multi_thread\"",
+    )?;
+    let value = match &lit {
+        Lit::Str(s) if s.value() == "current_thread" => Flavor::CurrentThread,
+        Lit::Str(s) if s.value() == "multi_thread" => Flavor::MultiThread,
+        _ => {
+            return Err(Error::new(
+                lit.span(),
+                "unknown runtime flavor: expected \"current_thread\" or \"multi_thread\"",
+            ));
+        }
+    };
+    Ok(Setting {
+        value,
+        key,
+        at: lit.span(),
     })
 }
 
@@ -457,7 +478,29 @@ fn expand_test(func: &ItemFn, config: &Config) -> TokenStream {
         ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
 
-    let name = &sig.ident;
+    let builder = runner(config, &sig.ident);
+
+    // Pinning the body as `dyn Future<Output = #output>` gives `?` and `return`
+    // inside the async block the function's return type to infer from.
+    let body = quote_spanned! {block.span()=>
+        let __asyncheck_body = async move #block;
+        let __asyncheck_body = ::core::pin::pin!(__asyncheck_body);
+        let __asyncheck_body: ::core::pin::Pin<
+            &mut dyn ::core::future::Future<Output = #output>,
+        > = __asyncheck_body;
+        #builder.run(__asyncheck_body)
+    };
+    quote! {
+        #[::core::prelude::v1::test]
+        #(#attrs)*
+        #vis #sig {
+            #body
+        }
+    }
+}
+
+/// The `TestConfig` builder chain for `config`, naming the test `name`.
+pub(crate) fn runner(config: &Config, name: &syn::Ident) -> TokenStream {
     let mut builder = quote!(
         ::asyncheck::__private::TestConfig::new()
             .test_path(::core::module_path!(), ::core::stringify!(#name),)
@@ -490,24 +533,7 @@ fn expand_test(func: &ItemFn, config: &Config) -> TokenStream {
             builder.extend(quote!(.wall_timeout(::core::time::Duration::from_millis(#ms))));
         }
     }
-
-    // Pinning the body as `dyn Future<Output = #output>` gives `?` and `return`
-    // inside the async block the function's return type to infer from.
-    let body = quote_spanned! {block.span()=>
-        let __asyncheck_body = async move #block;
-        let __asyncheck_body = ::core::pin::pin!(__asyncheck_body);
-        let __asyncheck_body: ::core::pin::Pin<
-            &mut dyn ::core::future::Future<Output = #output>,
-        > = __asyncheck_body;
-        #builder.run(__asyncheck_body)
-    };
-    quote! {
-        #[::core::prelude::v1::test]
-        #(#attrs)*
-        #vis #sig {
-            #body
-        }
-    }
+    builder
 }
 
 #[cfg(test)]
@@ -579,9 +605,10 @@ mod tests {
 
     #[test]
     fn unknown_options_suggest_the_closest_valid_one() {
-        assert!(unknown_option("timout").contains("did you mean `timeout`?"));
-        assert!(unknown_option("realtime").contains("did you mean `real_time`?"));
-        assert!(!unknown_option("crate").contains("did you mean"));
+        assert!(unknown_option("timout", &[]).contains("did you mean `timeout`?"));
+        assert!(unknown_option("realtime", &[]).contains("did you mean `real_time`?"));
+        assert!(!unknown_option("crate", &[]).contains("did you mean"));
+        assert!(unknown_option("case", &["cases"]).contains("did you mean `cases`?"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
