@@ -295,6 +295,61 @@
 //! prints its panic like any test while proptest shrinks it, so expect several
 //! panic messages above the final report.
 //!
+//! # Loom models: `#[asyncheck::model]`
+//!
+//! On a sync or async fn, `#[asyncheck::model]` runs the body under
+//! [`loom::model`](::loom::model), once per interleaving of the threads it spawns
+//! with [`loom::thread`](::loom::thread) (an async body through
+//! [`loom::future::block_on`](::loom::future::block_on)). Options:
+//! `preemption_bound = N` (bound the preemptions per execution: smaller is
+//! faster, 2–3 finds most bugs) and `max_branches = N`; otherwise loom's defaults
+//! and its `LOOM_*` environment variables apply. A failing interleaving fails the
+//! test with `asyncheck: loom found a failing interleaving in execution <n> of
+//! the model: <the body's message>`. loom is re-exported as [`asyncheck::loom`](::loom).
+//!
+//! ```
+//! use asyncheck::loom::sync::{Arc, Mutex};
+//! use asyncheck::loom::thread;
+//!
+//! #[asyncheck::model(preemption_bound = 3)]
+//! fn deposits_are_never_lost() {
+//!     let balance = Arc::new(Mutex::new(0));
+//!     let other = {
+//!         let balance = balance.clone();
+//!         thread::spawn(move || *balance.lock().unwrap() += 10)
+//!     };
+//!     *balance.lock().unwrap() += 5;
+//!     other.join().unwrap();
+//!     assert_eq!(*balance.lock().unwrap(), 15);
+//! }
+//! ```
+//!
+//! The body is a `Fn` run many times: it must build all its state itself. Only
+//! loom's primitives are explored; `tokio` and `std::sync` types inside a model
+//! are invisible to loom (and tokio's runtime does not run under it).
+//!
+//! To check your own types, let them use loom's primitives when built for the
+//! models, with a cfg of your crate's (declare it in `build.rs` with
+//! `cargo::rustc-check-cfg=cfg(my_crate_loom)`; tokio's own spelling is
+//! `cfg(loom)`, which also switches tokio's internals):
+//!
+//! ```text
+//! // src/sync.rs
+//! #[cfg(my_crate_loom)]
+//! pub(crate) use loom::sync::{Arc, Mutex, atomic::AtomicBool};
+//! #[cfg(not(my_crate_loom))]
+//! pub(crate) use std::sync::{Arc, Mutex, atomic::AtomicBool};
+//!
+//! // run the models:
+//! // RUSTFLAGS="--cfg my_crate_loom" cargo test --release <model names>
+//! ```
+//!
+//! asyncheck does this for its own shared state (`--cfg asyncheck_loom`): the
+//! models in its unit tests check that concurrent calls through clones of an
+//! [`AsyncMock`] answer each `returns_seq` value once and record every call, that
+//! a call dropped on one thread and one completed on another add up, and that a
+//! task panic recorded while the runner registers its waker is never missed.
+//!
 //! # Mocks and I/O
 //!
 //! [`AsyncMock`] records calls and awaits. For mocked byte streams,
@@ -315,14 +370,20 @@
 //! ```
 #![warn(missing_docs, unreachable_pub)]
 
+// The loom models of this crate's internals use `#[asyncheck::model]`.
+#[cfg(test)]
+extern crate self as asyncheck;
+
 mod cancel;
 mod detect;
 mod mock;
+mod model;
 mod property;
 mod runtime;
+mod sync;
 mod time;
 
-pub use asyncheck_macros::{mock, proptest, test};
+pub use asyncheck_macros::{mock, model, proptest, test};
 pub use cancel::cancel_at_every_await;
 pub use mock::AsyncMock;
 pub use runtime::TestConfig;
@@ -409,13 +470,30 @@ pub mod task {
 /// ```
 pub use ::proptest;
 
+/// loom, re-exported: the `sync`, `thread`, `cell` and `future` modules a
+/// `#[asyncheck::model]` body uses, without a direct dependency.
+///
+/// ```
+/// asyncheck::loom::model(|| {
+///     let n = asyncheck::loom::sync::Arc::new(asyncheck::loom::sync::atomic::AtomicUsize::new(0));
+///     let m = n.clone();
+///     let t = asyncheck::loom::thread::spawn(move || m.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+///     n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+///     t.join().unwrap();
+///     assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 2);
+/// });
+/// ```
+pub use ::loom;
+
 /// Support code for the expansion of `#[asyncheck::test]` and of the assertion
 /// macros. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::model::run_model;
     pub use crate::property::run_property;
     pub use crate::runtime::TestConfig;
     pub use crate::time::{completes_within, fail_not_timed_out, fail_not_within, times_out};
+    pub use loom;
     pub use proptest;
     pub use tokio;
 }

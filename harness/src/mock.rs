@@ -3,8 +3,10 @@
 use std::collections::VecDeque;
 use std::fmt::{self, Debug};
 use std::future::Future;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
+
+use crate::sync::{Arc, Mutex, MutexGuard};
 
 /// A typed mock of an async function taking `A` and returning `R`, modelled on
 /// Python's `unittest.mock.AsyncMock`.
@@ -432,5 +434,54 @@ impl<A, R> Drop for PendingCall<A, R> {
         if let Some(args) = self.args.take() {
             lock(&self.inner).dropped.push(args);
         }
+    }
+}
+
+/// Loom models of the shared state behind clones of an `AsyncMock`, run against
+/// this very code with loom's `Arc` and `Mutex` swapped in (see `crate::sync`):
+///
+/// ```text
+/// RUSTFLAGS="--cfg asyncheck_loom" cargo test -p asyncheck --lib --release
+/// ```
+#[cfg(all(test, asyncheck_loom))]
+mod loom_models {
+    use loom::thread;
+
+    use super::{AsyncMock, lock};
+
+    /// Two threads call clones of one mock: each `returns_seq` value is answered
+    /// exactly once, and both calls are counted and recorded.
+    #[asyncheck::model]
+    fn concurrent_calls_share_one_sequence() {
+        let mock = AsyncMock::<u32, u32>::named("next_id");
+        mock.returns_seq(vec![10, 20]);
+        let other = {
+            let mock = mock.clone();
+            thread::spawn(move || mock.call_now(1))
+        };
+        let mine = mock.call_now(2);
+        let mut answers = [mine, other.join().unwrap()];
+        answers.sort_unstable();
+        assert_eq!(answers, [10, 20], "a value was answered twice");
+        assert_eq!(mock.call_count(), 2);
+        let mut args = mock.await_args_list();
+        args.sort_unstable();
+        assert_eq!(args, [1, 2]);
+        mock.assert_all_awaited();
+    }
+
+    /// One call's future is dropped on another thread while a second call
+    /// completes: one awaited, one dropped, none lost.
+    #[asyncheck::model]
+    fn a_dropped_call_and_a_completed_call_add_up() {
+        let mock = AsyncMock::<u32, ()>::new();
+        mock.returns(());
+        let abandoned = mock.call(1);
+        let other = thread::spawn(move || drop(abandoned));
+        loom::future::block_on(mock.call(2));
+        other.join().unwrap();
+        assert_eq!(mock.call_count(), 2);
+        assert_eq!(mock.await_args_list(), [2]);
+        assert_eq!(lock(&mock.inner).dropped, [1]);
     }
 }

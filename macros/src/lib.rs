@@ -2,6 +2,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 mod mock_attr;
+mod model_attr;
 mod proptest_attr;
 mod test_attr;
 
@@ -67,4 +68,28 @@ pub fn mock(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn proptest(args: TokenStream, item: TokenStream) -> TokenStream {
     proptest_attr::expand(args.into(), item.into()).into()
+}
+
+/// Runs a sync or async fn as a loom model: loom runs the body once per
+/// interleaving of its threads (an async body through loom's `block_on`), and a
+/// failing interleaving fails the test with the body's message.
+///
+/// Use it as `#[asyncheck::model]` (re-exported by the `asyncheck` crate, which
+/// documents it); options `preemption_bound = N` and `max_branches = N`:
+///
+/// ```ignore
+/// #[asyncheck::model(preemption_bound = 3)]
+/// fn counter_is_not_lost() {
+///     use asyncheck::loom::{sync::Arc, sync::atomic::{AtomicUsize, Ordering}, thread};
+///     let n = Arc::new(AtomicUsize::new(0));
+///     let m = n.clone();
+///     let t = thread::spawn(move || m.fetch_add(1, Ordering::SeqCst));
+///     n.fetch_add(1, Ordering::SeqCst);
+///     t.join().unwrap();
+///     assert_eq!(n.load(Ordering::SeqCst), 2);
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
+    model_attr::expand(args.into(), item.into()).into()
 }

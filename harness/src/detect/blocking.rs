@@ -13,10 +13,10 @@
 //! never lets the runtime go idle (say 100 000 `yield_now()` rounds) is one stretch
 //! too and is reported like a single blocking poll.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::lock;
+use crate::sync::Mutex;
 
 /// Measures busy stretches of one runtime thread.
 #[derive(Debug, Default)]

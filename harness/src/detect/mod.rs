@@ -13,10 +13,11 @@ pub(crate) mod stall;
 pub(crate) mod watchdog;
 
 use std::cell::RefCell;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::task::Waker;
 use std::time::Instant;
 
+use crate::sync::{Mutex, MutexGuard};
 use blocking::BusyClock;
 use panic::PanicLog;
 

@@ -13,11 +13,11 @@
 
 use std::any::Any;
 use std::panic::PanicHookInfo;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, Once};
+use std::sync::Once;
 use std::task::Waker;
 
 use super::lock;
+use crate::sync::{AtomicBool, Mutex, Ordering};
 
 /// Panics recorded for one test, and the waker of the runner to stop it early.
 #[derive(Debug)]
@@ -123,5 +123,53 @@ pub(crate) fn payload_text(payload: &(dyn Any + Send)) -> String {
         s.clone()
     } else {
         "<non-string panic payload>".to_owned()
+    }
+}
+
+/// Loom model of the race between a task panic being recorded and the runner
+/// registering its waker, run against this code with loom's `Mutex` and
+/// `AtomicBool` swapped in (see `crate::sync`):
+///
+/// ```text
+/// RUSTFLAGS="--cfg asyncheck_loom" cargo test -p asyncheck --lib --release
+/// ```
+#[cfg(all(test, asyncheck_loom))]
+mod loom_models {
+    use std::task::{Wake, Waker};
+
+    use loom::thread;
+
+    use super::PanicLog;
+    use crate::sync::{Arc, AtomicBool, Ordering};
+
+    struct Flag(AtomicBool);
+
+    impl Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// The runner registers its waker, then checks `any()`; meanwhile a runtime
+    /// thread records a task panic. Whatever the interleaving, the runner either
+    /// sees the panic or is woken to look again: a task panic is never missed.
+    #[asyncheck::model]
+    fn a_recorded_panic_is_seen_or_wakes_the_runner() {
+        let log = Arc::new(PanicLog::new(true));
+        let flag = std::sync::Arc::new(Flag(AtomicBool::new(false)));
+        let waker = Waker::from(std::sync::Arc::clone(&flag));
+        let recorder = {
+            let log = Arc::clone(&log);
+            thread::spawn(move || log.record("boom".to_owned()))
+        };
+        log.register_runner(&waker);
+        let seen = log.any();
+        recorder.join().unwrap();
+        assert!(
+            seen || flag.0.load(Ordering::SeqCst),
+            "the runner missed a task panic: not seen and not woken"
+        );
+        assert_eq!(log.messages(), ["boom"]);
+        log.forget_runner();
     }
 }

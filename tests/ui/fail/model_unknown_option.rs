@@ -1,0 +1,4 @@
+#[asyncheck::model(preemptions = 2)]
+fn model_unknown_option() {}
+
+fn main() {}
