@@ -104,8 +104,8 @@
 //!   the report cannot name the task.
 //! - **Blocked forever** (`wall_timeout`): a synchronous call that never returns
 //!   (a `std::sync::Mutex` deadlock, a blocking `recv`) keeps the thread that
-//!   would fire the timeout, so no timeout can fire. A watchdog thread per test
-//!   waits for the test to finish; when the wall-clock limit passes first, it
+//!   would fire the timeout, so no timeout can fire. One watchdog thread per
+//!   process keeps the running tests' deadlines; when a test's wall-clock limit passes before it finishes, it
 //!   prints `test <name> exceeded its wall-clock limit of <limit>: the executor
 //!   thread is blocked`, with the virtual clock's reading and when the runtime
 //!   thread last went idle, to stderr and exits the process with status 101.

@@ -45,6 +45,35 @@ async fn child_blocked_before_the_first_await() {
 }
 
 #[test]
+fn child_a_later_test_with_an_earlier_deadline() {
+    if in_child() {
+        std::thread::spawn(|| {
+            asyncheck::TestConfig::new()
+                .wall_timeout(Duration::from_secs(600))
+                .name("long")
+                .run(async { std::thread::sleep(Duration::from_secs(3600)) });
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        asyncheck::TestConfig::new()
+            .wall_timeout(Duration::from_secs(1))
+            .name("short")
+            .run(async { std::thread::sleep(Duration::from_secs(3600)) });
+    }
+}
+
+#[test]
+fn the_earliest_deadline_fires_first_whatever_the_order_of_the_tests() {
+    let (output, took) = run_child("child_a_later_test_with_an_earlier_deadline");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(101), "{stderr}");
+    assert!(took < Duration::from_secs(30), "the watchdog took {took:?}");
+    assert!(
+        stderr.contains("test short exceeded its wall-clock limit of 1s"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_test_blocked_forever_exits_the_process_with_the_documented_message() {
     let (output, took) = run_child("child_blocked_forever");
     let stderr = String::from_utf8_lossy(&output.stderr);

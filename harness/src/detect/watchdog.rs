@@ -3,17 +3,17 @@
 //! A virtual-time timeout fires only when the runtime thread gets to poll the
 //! test's deadline. A synchronous call that never returns (a `std::sync::Mutex`
 //! deadlock, a blocking `recv`, `std::thread::sleep` in a loop) keeps that thread
-//! forever, so no timeout can fire and the test run hangs CI. The watchdog is a
-//! plain thread per test that waits on a channel for the test to finish; when the
-//! limit passes first it writes what it knows to stderr (bypassing libtest's
+//! forever, so no timeout can fire and the test run hangs CI. One watchdog
+//! thread per process, started with the first test, keeps the deadlines of the
+//! running tests (a test registers when it starts and deregisters when it
+//! finishes, passed or failed: a lock and a push, no thread per test). When a
+//! deadline passes first, it writes what it knows to stderr (bypassing libtest's
 //! output capture, which would otherwise swallow it) and exits the process with
 //! status 101, the status of a failed `cargo test`. A panic cannot be used: it
 //! would only end the watchdog's own thread.
 
 use std::io::Write as _;
-use std::sync::Arc;
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::Shared;
@@ -29,73 +29,132 @@ pub(crate) struct VirtualClock {
     pub(crate) started: tokio::time::Instant,
 }
 
-/// Cancels the watchdog when dropped (the test finished, passed or failed), and
-/// waits for its thread to let go of the test's state and runtime handle.
+/// A running test as the watchdog sees it.
+struct Entry {
+    id: u64,
+    name: String,
+    limit: Duration,
+    started: Instant,
+    deadline: Instant,
+    shared: Arc<Shared>,
+    clock: Option<VirtualClock>,
+}
+
+struct Running {
+    next_id: u64,
+    tests: Vec<Entry>,
+}
+
+static RUNNING: Mutex<Running> = Mutex::new(Running {
+    next_id: 0,
+    tests: Vec::new(),
+});
+/// Notified when a test registers with a deadline earlier than all others.
+static EARLIER: Condvar = Condvar::new();
+static START: Once = Once::new();
+
+fn running() -> MutexGuard<'static, Running> {
+    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Deregisters the test when dropped (the test finished, passed or failed),
+/// releasing its state and runtime handle.
 pub(crate) struct Watchdog {
-    finished: Option<mpsc::Sender<()>>,
-    thread: Option<JoinHandle<()>>,
+    id: u64,
 }
 
 impl Drop for Watchdog {
     fn drop(&mut self) {
-        drop(self.finished.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let removed = {
+            let mut running = running();
+            let index = running.tests.iter().position(|t| t.id == self.id);
+            index.map(|i| running.tests.swap_remove(i))
+        };
+        // Dropped outside the lock: the runtime handle may take a while to go.
+        drop(removed);
     }
 }
 
-/// Starts the watchdog of test `name`.
+/// Starts watching test `name`.
 pub(crate) fn start(
     name: String,
     limit: Duration,
     shared: Arc<Shared>,
     clock: Option<VirtualClock>,
 ) -> Watchdog {
-    let (finished, wait) = mpsc::channel();
+    START.call_once(|| {
+        std::thread::Builder::new()
+            .name("asyncheck-watchdog".to_owned())
+            .spawn(watch)
+            .expect("asyncheck: failed to start the wall-clock watchdog thread");
+    });
     let started = Instant::now();
-    let thread = std::thread::Builder::new()
-        .name(format!("asyncheck-watchdog {name}"))
-        .spawn(move || {
-            if wait.recv_timeout(limit) == Err(RecvTimeoutError::Timeout) {
-                let message = expiry_message(&name, limit, started.elapsed(), &shared, clock);
-                let mut stderr = std::io::stderr().lock();
-                let _ = writeln!(stderr, "\n{message}");
-                let _ = stderr.flush();
-                std::process::exit(EXIT_STATUS);
-            }
-        })
-        .expect("asyncheck: failed to start the wall-clock watchdog thread");
-    Watchdog {
-        finished: Some(finished),
-        thread: Some(thread),
+    let deadline = started + limit;
+    let mut running = running();
+    let id = running.next_id;
+    running.next_id += 1;
+    let earliest = running.tests.iter().all(|t| deadline < t.deadline);
+    running.tests.push(Entry {
+        id,
+        name,
+        limit,
+        started,
+        deadline,
+        shared,
+        clock,
+    });
+    drop(running);
+    if earliest {
+        EARLIER.notify_one();
+    }
+    Watchdog { id }
+}
+
+/// The watchdog thread: sleeps until the earliest deadline, and exits the
+/// process if that test is still running then.
+fn watch() {
+    let mut running = running();
+    loop {
+        let now = Instant::now();
+        let Some(first) = running.tests.iter().min_by_key(|t| t.deadline) else {
+            running = EARLIER
+                .wait(running)
+                .unwrap_or_else(PoisonError::into_inner);
+            continue;
+        };
+        if first.deadline <= now {
+            let message = expiry_message(first, now);
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "\n{message}");
+            let _ = stderr.flush();
+            std::process::exit(EXIT_STATUS);
+        }
+        let wait = first.deadline - now;
+        running = EARLIER
+            .wait_timeout(running, wait)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
     }
 }
 
-fn expiry_message(
-    name: &str,
-    limit: Duration,
-    wall: Duration,
-    shared: &Shared,
-    clock: Option<VirtualClock>,
-) -> String {
+fn expiry_message(test: &Entry, now: Instant) -> String {
     let mut known = Vec::new();
-    if let Some(clock) = clock {
+    if let Some(clock) = &test.clock {
         let _context = clock.handle.enter();
         known.push(format!(
             "the virtual clock stands at {} since the test started",
             format_measured(clock.started.elapsed())
         ));
     }
-    if shared.current_thread {
-        known.push(match shared.last_idle() {
+    if test.shared.current_thread {
+        known.push(match test.shared.last_idle() {
             Some(at) => format!(
                 "the runtime thread last went idle {} ago",
                 format_measured(at.elapsed())
             ),
             None => format!(
                 "the runtime thread has not gone idle once in {}",
-                format_measured(wall)
+                format_measured(now - test.started)
             ),
         });
     }
@@ -105,11 +164,12 @@ fn expiry_message(
         format!(" ({})", known.join("; "))
     };
     format!(
-        "asyncheck: test {name} exceeded its wall-clock limit of {}: the executor thread is \
+        "asyncheck: test {} exceeded its wall-clock limit of {}: the executor thread is \
          blocked{known}; a synchronous call that never returns (a `std::sync` lock or channel, \
          `std::thread::sleep`, blocking I/O, a loop without `.await`) keeps every timeout from \
          firing. Exiting with status {EXIT_STATUS} so that the test run does not hang; raise \
          the limit with `wall_timeout = \"...\"` or disable it with `wall_timeout = \"off\"`",
-        format_duration(limit)
+        test.name,
+        format_duration(test.limit)
     )
 }
