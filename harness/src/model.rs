@@ -38,8 +38,8 @@ pub fn run_model(
     if let Err(panic) = checked {
         panic!(
             "asyncheck: loom found a failing interleaving in execution {} of the model: {}\n  \
-             loom's output for that execution is printed above; rerun with `LOOM_LOG=trace \
-             LOOM_LOCATION=1` to see every step of it",
+             rerun with `LOOM_LOG=trace LOOM_LOCATION=1` to see every step of that execution, \
+             and `LOOM_CHECKPOINT_FILE=<file>` to replay it",
             executions.load(Ordering::Relaxed),
             payload_text(&*panic)
         );
