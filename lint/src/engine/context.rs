@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
-use super::index::{AsyncIndex, Deferred, FutureSource, free_key};
+use super::index::{AsyncIndex, Condition, Deferred, Fact, Facts, FutureSource, free_key};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use crate::rules::RuleInfo;
@@ -49,6 +49,16 @@ struct Frame {
     kind: BodyKind,
     /// Loops inside this body, innermost last (a `break` cannot cross a body).
     loops: Vec<LoopKind>,
+    /// `Some` when this body is a function's.
+    def: Option<FnDef>,
+}
+
+/// A function whose body is being walked: what the index will list it as, and its facts so far.
+#[derive(Debug)]
+struct FnDef {
+    /// `None` for a function the index does not list (one inside another function's body).
+    callee: Option<FutureSource>,
+    facts: Facts,
 }
 
 /// Where the file being checked sits, for findings and the cross-file index.
@@ -182,8 +192,37 @@ impl Cx<'_> {
         message: String,
         help: impl Into<String>,
     ) {
+        self.report_if(source, Facts::of(&[Fact::Async]), span, message, help);
+    }
+
+    /// Reports a finding that stands only if every definition `callee` may refer to
+    /// turns out to have all of `facts` once all files are indexed.
+    pub(crate) fn report_if(
+        &mut self,
+        callee: FutureSource,
+        facts: Facts,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+    ) {
         let finding = self.finding(span, message, help.into());
+        let source = Condition { callee, facts };
         self.deferred.push(Deferred { source, finding });
+    }
+
+    /// Records `fact` about the function whose every call runs the current code:
+    /// the innermost enclosing `fn`, seen through `async` blocks but not through
+    /// closures (which may run once, later or never). Does nothing outside a function.
+    pub(crate) fn record_fact(&mut self, fact: Fact) {
+        for frame in self.frames.iter_mut().rev() {
+            if let Some(def) = &mut frame.def {
+                def.facts.insert(fact);
+                return;
+            }
+            if frame.kind != BodyKind::AsyncBlock {
+                return;
+            }
+        }
     }
 
     /// As [`report_if_future`](Self::report_if_future), with a fix for when it stands.
@@ -197,6 +236,10 @@ impl Cx<'_> {
     ) {
         let mut finding = self.finding(span, message, help.into());
         finding.fix = Some(fix);
+        let source = Condition {
+            callee: source,
+            facts: Facts::of(&[Fact::Async]),
+        };
         self.deferred.push(Deferred { source, finding });
     }
 
@@ -264,9 +307,39 @@ impl<'f> Walker<'f> {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            def: None,
         });
         walk(self);
         self.cx.frames.pop();
+    }
+
+    /// Walks a function's body, then lists the function in the index (when
+    /// `callee` is `Some`) with the facts recorded while walking it.
+    fn in_fn(
+        &mut self,
+        callee: Option<FutureSource>,
+        is_async: bool,
+        kind: BodyKind,
+        walk: impl FnOnce(&mut Self),
+    ) {
+        let mut facts = Facts::default();
+        if is_async {
+            facts.insert(Fact::Async);
+        }
+        self.cx.frames.push(Frame {
+            kind,
+            loops: Vec::new(),
+            def: Some(FnDef { callee, facts }),
+        });
+        walk(self);
+        let def = self.cx.frames.pop().and_then(|f| f.def);
+        if let Some(FnDef {
+            callee: Some(callee),
+            facts,
+        }) = def
+        {
+            self.cx.index.add(callee, facts);
+        }
     }
 
     fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
@@ -335,41 +408,42 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        if self.cx.frames.is_empty() {
+        let key = if self.cx.frames.is_empty() {
             let mut canon = vec!["crate".to_owned()];
             canon.extend_from_slice(self.cx.module_path());
             canon.push(item.sig.ident.to_string());
-            if let Some(key) = self.cx.free_fn_key(&canon) {
-                // `#[tokio::main] async fn` is a sync fn once the attribute has expanded.
-                let runs_own_runtime = item.attrs.iter().any(|a| {
-                    a.path()
-                        .segments
-                        .last()
-                        .is_some_and(|s| s.ident == "main" || s.ident == "test")
-                });
-                let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
-                self.cx.index.add_free(key, is_async);
-            }
-        }
-        self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
+            self.cx.free_fn_key(&canon)
+        } else {
+            None
+        };
+        // `#[tokio::main] async fn` is a sync fn once the attribute has expanded.
+        let runs_own_runtime = item.attrs.iter().any(|a| {
+            a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "main" || s.ident == "test")
+        });
+        let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
+        let kind = Self::body_kind(item.sig.asyncness.as_ref());
+        self.in_fn(key.map(FutureSource::Free), is_async, kind, |w| {
             visit::visit_item_fn(w, item);
         });
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.cx
-            .index
-            .add_method(item.sig.ident.to_string(), item.sig.asyncness.is_some());
-        self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
+        let callee = FutureSource::Method(item.sig.ident.to_string());
+        let is_async = item.sig.asyncness.is_some();
+        let kind = Self::body_kind(item.sig.asyncness.as_ref());
+        self.in_fn(Some(callee), is_async, kind, |w| {
             visit::visit_impl_item_fn(w, item);
         });
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        self.cx
-            .index
-            .add_method(item.sig.ident.to_string(), item.sig.asyncness.is_some());
-        self.in_body(Self::body_kind(item.sig.asyncness.as_ref()), |w| {
+        let callee = FutureSource::Method(item.sig.ident.to_string());
+        let is_async = item.sig.asyncness.is_some();
+        let kind = Self::body_kind(item.sig.asyncness.as_ref());
+        self.in_fn(Some(callee), is_async, kind, |w| {
             visit::visit_trait_item_fn(w, item);
         });
     }

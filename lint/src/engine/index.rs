@@ -1,75 +1,136 @@
-//! The cross-file index of `async fn`s, and the findings that wait for it.
+//! The cross-file index of functions and the facts recorded about them, and the findings that wait for it.
 //!
 //! Each file contributes the functions it defines while it is being checked
-//! (so every file is parsed and walked once). Findings that depend on other
-//! files — "this call returns a future" — are *deferred* with the key they
-//! depend on and settled against the merged index once every file is done.
+//! (so every file is parsed and walked once): each definition with its
+//! [`Facts`] — whether it is `async`, plus whatever the rules recorded while
+//! walking its body (see [`Cx::record_fact`](super::context::Cx::record_fact)).
+//! Findings that depend on other files — "this call returns a future", "this
+//! call builds a client" — are *deferred* with the [`Condition`] they depend
+//! on and settled against the merged index once every file is done.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::Finding;
 
-/// Whether a name was seen defined as `async fn`, as plain `fn`, or both (e.g. behind `cfg`).
-#[derive(Clone, Copy, Debug, Default)]
-struct Kinds {
-    is_async: bool,
-    is_sync: bool,
+/// A fact about one function definition, recorded while its file is walked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fact {
+    /// It is an `async fn`, so calling it creates a future (recorded by the walker;
+    /// not for `#[tokio::main]`/`#[tokio::test]` fns, which are sync once expanded).
+    Async,
+    /// Its body builds a `reqwest::Client` (recorded by `client_per_request`).
+    BuildsClient,
+    /// Its body calls a method named `send` or `execute` (recorded by `client_per_request`).
+    SendsRequest,
 }
 
-impl Kinds {
-    fn add(&mut self, is_async: bool) {
-        if is_async {
-            self.is_async = true;
-        } else {
-            self.is_sync = true;
+impl Fact {
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// A set of [`Fact`]s.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Facts(u8);
+
+impl Facts {
+    /// The set of `facts`.
+    pub(crate) const fn of(facts: &[Fact]) -> Facts {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < facts.len() {
+            bits |= facts[i].bit();
+            i += 1;
         }
+        Facts(bits)
+    }
+
+    /// Adds `fact`.
+    pub(crate) fn insert(&mut self, fact: Fact) {
+        self.0 |= fact.bit();
+    }
+
+    fn contains_all(self, other: Facts) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    fn intersects(self, other: Facts) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+/// Over every definition of one name: the facts some definition has, and the
+/// facts some definition lacks (both, for a name defined twice, e.g. behind `cfg`).
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    some_have: Facts,
+    some_lack: Facts,
+}
+
+impl Seen {
+    fn add(&mut self, facts: Facts) {
+        self.some_have.0 |= facts.0;
+        self.some_lack.0 |= !facts.0;
+    }
+
+    fn merge(&mut self, other: Seen) {
+        self.some_have.0 |= other.some_have.0;
+        self.some_lack.0 |= other.some_lack.0;
+    }
+
+    /// Whether every definition has every one of `facts`.
+    fn all_have(self, facts: Facts) -> bool {
+        self.some_have.contains_all(facts) && !self.some_lack.intersects(facts)
     }
 }
 
 /// Every function of the run: free functions by crate and module path, methods by name.
 #[derive(Debug, Default)]
 pub(crate) struct AsyncIndex {
-    free: HashMap<String, Kinds>,
-    methods: HashMap<String, Kinds>,
+    free: HashMap<String, Seen>,
+    methods: HashMap<String, Seen>,
 }
 
 impl AsyncIndex {
-    /// Records a free function under its [`free_key`].
-    pub(crate) fn add_free(&mut self, key: String, is_async: bool) {
-        self.free.entry(key).or_default().add(is_async);
-    }
-
-    /// Records a method or associated function (impl or trait) by name.
-    pub(crate) fn add_method(&mut self, name: String, is_async: bool) {
-        self.methods.entry(name).or_default().add(is_async);
+    /// Records one definition of `callee` (a free function under its [`free_key`],
+    /// or a method or associated function, impl or trait, by name) with its facts.
+    pub(crate) fn add(&mut self, callee: FutureSource, facts: Facts) {
+        let (map, name) = match callee {
+            FutureSource::Free(key) => (&mut self.free, key),
+            FutureSource::Method(name) => (&mut self.methods, name),
+        };
+        map.entry(name).or_default().add(facts);
     }
 
     /// Adds another file's contributions.
     pub(crate) fn merge(&mut self, other: AsyncIndex) {
         for (k, v) in other.free {
-            let e = self.free.entry(k).or_default();
-            e.is_async |= v.is_async;
-            e.is_sync |= v.is_sync;
+            self.free.entry(k).or_default().merge(v);
         }
         for (k, v) in other.methods {
-            let e = self.methods.entry(k).or_default();
-            e.is_async |= v.is_async;
-            e.is_sync |= v.is_sync;
+            self.methods.entry(k).or_default().merge(v);
         }
     }
 
-    /// Whether `source` certainly yields a future: every definition it may refer to is `async`.
-    pub(crate) fn is_future(&self, source: &FutureSource) -> bool {
-        let kinds = match source {
+    /// Whether `condition` certainly holds: every definition its callee may refer to has all its facts.
+    pub(crate) fn holds(&self, condition: &Condition) -> bool {
+        let seen = match &condition.callee {
             FutureSource::Free(key) => self.free.get(key),
             FutureSource::Method(name) => self.methods.get(name),
         };
-        kinds.is_some_and(|k| k.is_async && !k.is_sync)
+        seen.is_some_and(|s| s.all_have(condition.facts))
+    }
+
+    /// The name the engine settles deferred findings by: the same as [`holds`](Self::holds)
+    /// (from when the only condition was "is an `async fn`").
+    pub(crate) fn is_future(&self, condition: &Condition) -> bool {
+        self.holds(condition)
     }
 }
 
-/// What a deferred finding depends on.
+/// A function of the checked code, as a call names it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum FutureSource {
     /// A free function, by [`free_key`].
@@ -78,10 +139,17 @@ pub(crate) enum FutureSource {
     Method(String),
 }
 
-/// A finding that stands only if its source turns out to be an `async fn`.
+/// What a deferred finding depends on: every definition `callee` may refer to has all of `facts`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Condition {
+    pub(crate) callee: FutureSource,
+    pub(crate) facts: Facts,
+}
+
+/// A finding that stands only if its [`Condition`] holds once all files are indexed.
 #[derive(Debug)]
 pub(crate) struct Deferred {
-    pub(crate) source: FutureSource,
+    pub(crate) source: Condition,
     pub(crate) finding: Finding,
 }
 
@@ -143,14 +211,50 @@ mod tests {
 
     #[test]
     fn a_name_defined_both_async_and_sync_is_not_a_future() {
+        let is_async = Facts::of(&[Fact::Async]);
         let mut index = AsyncIndex::default();
-        index.add_method("fetch".into(), true);
-        index.add_method("load".into(), true);
+        index.add(FutureSource::Method("fetch".into()), is_async);
+        index.add(FutureSource::Method("load".into()), is_async);
         let mut other = AsyncIndex::default();
-        other.add_method("load".into(), false);
+        other.add(FutureSource::Method("load".into()), Facts::default());
         index.merge(other);
-        assert!(index.is_future(&FutureSource::Method("fetch".into())));
-        assert!(!index.is_future(&FutureSource::Method("load".into())));
-        assert!(!index.is_future(&FutureSource::Method("missing".into())));
+        let future = |name: &str| Condition {
+            callee: FutureSource::Method(name.into()),
+            facts: is_async,
+        };
+        assert!(index.holds(&future("fetch")));
+        assert!(!index.holds(&future("load")));
+        assert!(!index.holds(&future("missing")));
+    }
+
+    #[test]
+    fn a_condition_needs_every_fact_in_every_definition() {
+        let builds = Facts::of(&[Fact::Async, Fact::BuildsClient, Fact::SendsRequest]);
+        let mut index = AsyncIndex::default();
+        index.add(FutureSource::Free("app#fetch".into()), builds);
+        index.add(FutureSource::Method("get".into()), builds);
+        index.add(
+            FutureSource::Method("get".into()),
+            Facts::of(&[Fact::Async, Fact::SendsRequest]),
+        );
+        index.add(
+            FutureSource::Free("app#make".into()),
+            Facts::of(&[Fact::Async, Fact::BuildsClient]),
+        );
+        let holds = |callee| {
+            index.holds(&Condition {
+                callee,
+                facts: builds,
+            })
+        };
+        assert!(holds(FutureSource::Free("app#fetch".into())));
+        assert!(
+            !holds(FutureSource::Method("get".into())),
+            "one `get` does not build a client"
+        );
+        assert!(
+            !holds(FutureSource::Free("app#make".into())),
+            "`make` never sends"
+        );
     }
 }

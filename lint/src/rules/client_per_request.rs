@@ -1,4 +1,4 @@
-//! Flags a `reqwest::Client` built per iteration of a loop, or per item of an iterator or stream.
+//! Flags a `reqwest::Client` built per iteration of a loop or per item of an iterator or stream, directly or by calling an `async fn` that builds one.
 //!
 //! ## What it does
 //! Finds `reqwest::Client::new()` and `reqwest::Client::builder()` /
@@ -10,12 +10,23 @@
 //!   `for_each`, `for_each_concurrent`, `filter_map`, `and_then`, …) that
 //!   also sends a request.
 //!
+//! It also finds, in those same places, a call (awaited or not) of an
+//! `async fn` of the checked code that builds a client itself: one whose
+//! body — outside closures, `async` blocks included — builds a client as above
+//! and calls `.send()` or `.execute(..)`. The function may be defined in any
+//! file of the run. A free function is matched by its path (through `use`s and
+//! aliases); a method or associated function by name only, and only when
+//! *every* method of that name in the checked code is such an `async fn` and
+//! the name is not a common std method name (`get`, `send`, `run`, …). The
+//! finding is at the call inside the loop and names the function.
+//!
 //! Not flagged: a client built once before the loop, in a closure that is not
 //! a per-item combinator's (`CLIENT.get_or_init(|| Client::new())` runs
 //! once), and loops that build
 //! clients without sending anything (e.g. one client per configured region,
-//! stored in a map). A client built inside an `async fn` that a loop calls
-//! is not seen: that takes following calls across functions.
+//! stored in a map); likewise a function that is called only outside loops,
+//! that takes its client as a parameter, that builds a client without
+//! sending, or that is not `async` (calls are followed one level deep only).
 //!
 //! ## Why is this bad?
 //! A `reqwest::Client` owns a connection pool, a DNS resolver and TLS
@@ -30,6 +41,13 @@
 //!     let body = reqwest::Client::new().get(url).send().await?.text().await?;
 //!     save(body).await?;
 //! }
+//!
+//! async fn fetch(url: &str) -> reqwest::Result<String> {
+//!     reqwest::Client::new().get(url).send().await?.text().await
+//! }
+//! for url in urls {
+//!     save(fetch(&url).await?).await?;
+//! }
 //! ```
 //!
 //! ## Use instead
@@ -38,6 +56,13 @@
 //! for url in urls {
 //!     let body = client.get(url).send().await?.text().await?;
 //!     save(body).await?;
+//! }
+//!
+//! async fn fetch(client: &reqwest::Client, url: &str) -> reqwest::Result<String> {
+//!     client.get(url).send().await?.text().await
+//! }
+//! for url in urls {
+//!     save(fetch(&client, &url).await?).await?;
 //! }
 //! ```
 //! `Client` is an `Arc` inside: clone it into tasks instead of building new ones.
@@ -48,7 +73,9 @@ use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
+use super::unawaited_future::COMMON_METHODS;
 use super::{Cx, Rule};
+use crate::engine::index::{Fact, Facts, FutureSource};
 use crate::engine::resolve;
 
 /// See the module docs.
@@ -70,59 +97,98 @@ const PER_ITEM: &[&str] = &[
 /// Identifiers that show a request being sent.
 const SENDS: &[&str] = &["send", "execute"];
 
+/// What a called function must be for its call in a loop to be flagged.
+const BUILDS_PER_CALL: Facts = Facts::of(&[Fact::Async, Fact::BuildsClient, Fact::SendsRequest]);
+
 const HELP: &str =
     "build one `reqwest::Client` outside the loop and reuse it (clones share its connection pool)";
 
+const HELP_CALL: &str = "build one `reqwest::Client` outside the loop and pass it in as an argument (clones share its connection pool)";
+
+/// Code that runs once per iteration or item.
+enum PerItem<'a> {
+    Block(&'a syn::Block),
+    Closure(&'a Expr),
+}
+
 impl Rule for ClientPerRequest {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        record_facts(cx, expr);
         let (body, per) = match expr {
-            Expr::ForLoop(f) => (f.body.to_token_stream(), "iteration of this loop"),
-            Expr::While(w) => (w.body.to_token_stream(), "iteration of this loop"),
-            Expr::Loop(l) => (l.body.to_token_stream(), "iteration of this loop"),
+            Expr::ForLoop(f) => (PerItem::Block(&f.body), "iteration of this loop"),
+            Expr::While(w) => (PerItem::Block(&w.body), "iteration of this loop"),
+            Expr::Loop(l) => (PerItem::Block(&l.body), "iteration of this loop"),
             Expr::MethodCall(call) if PER_ITEM.iter().any(|m| call.method == m) => {
-                let Some(Expr::Closure(closure)) = call.args.first() else {
+                let Some(closure) = call.args.iter().find_map(|arg| match arg {
+                    Expr::Closure(closure) => Some(&*closure.body),
+                    _ => None,
+                }) else {
                     return;
                 };
-                (closure.body.to_token_stream(), "item")
+                (PerItem::Closure(closure), "item")
             }
             _ => return,
         };
-        if !mentions_any(body, SENDS) {
-            return;
-        }
-        let mut finder = ClientFinder {
+        let mut finder = Finder {
             cx,
-            found: Vec::new(),
+            built: Vec::new(),
+            calls: Vec::new(),
         };
-        match expr {
-            Expr::ForLoop(f) => finder.visit_block(&f.body),
-            Expr::While(w) => finder.visit_block(&w.body),
-            Expr::Loop(l) => finder.visit_block(&l.body),
-            Expr::MethodCall(call) => {
-                if let Some(Expr::Closure(closure)) = call.args.first() {
-                    finder.visit_expr(&closure.body);
-                }
+        let sends = match body {
+            PerItem::Block(block) => {
+                finder.visit_block(block);
+                mentions_any(block.to_token_stream(), SENDS)
             }
-            _ => {}
+            PerItem::Closure(closure) => {
+                finder.visit_expr(closure);
+                mentions_any(closure.to_token_stream(), SENDS)
+            }
+        };
+        let Finder { built, calls, .. } = finder;
+        if sends {
+            for (span, how) in built {
+                cx.report(
+                    span,
+                    format!("a new `reqwest::Client` is built with `{how}` for every {per}, so its connection pool is never reused"),
+                    HELP,
+                );
+            }
         }
-        let found = finder.found;
-        for (span, how) in found {
-            cx.report(
+        for (span, callee, what) in calls {
+            cx.report_if(
+                callee,
+                BUILDS_PER_CALL,
                 span,
-                format!("a new `reqwest::Client` is built with `{how}` for every {per}, so its connection pool is never reused"),
-                HELP,
+                format!("{what} builds a new `reqwest::Client` on every call, and it is called for every {per}, so no connection is ever reused"),
+                HELP_CALL,
             );
         }
     }
 }
 
-/// Collects client constructions, not looking into nested loops or closures.
-struct ClientFinder<'c, 'f> {
-    cx: &'c Cx<'f>,
-    found: Vec<(Span, &'static str)>,
+/// Records what a function's body does, for calls of it in loops (here or in other files).
+fn record_facts(cx: &mut Cx<'_>, expr: &Expr) {
+    if let Expr::MethodCall(call) = expr {
+        if SENDS.iter().any(|m| call.method == m) {
+            cx.record_fact(Fact::SendsRequest);
+            return;
+        }
+    }
+    if client_construction(cx, expr).is_some() {
+        cx.record_fact(Fact::BuildsClient);
+    }
 }
 
-impl<'ast> Visit<'ast> for ClientFinder<'_, '_> {
+/// Collects client constructions and calls of the checked code's functions,
+/// not looking into nested loops or closures.
+struct Finder<'c, 'f> {
+    cx: &'c Cx<'f>,
+    built: Vec<(Span, &'static str)>,
+    /// Each call: where, what it calls, and how to name that in a message.
+    calls: Vec<(Span, FutureSource, String)>,
+}
+
+impl<'ast> Visit<'ast> for Finder<'_, '_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         match expr {
             // Closures run when called, maybe once (`OnceLock::get_or_init(|| ..)`);
@@ -131,7 +197,9 @@ impl<'ast> Visit<'ast> for ClientFinder<'_, '_> {
             _ => {}
         }
         if let Some(how) = client_construction(self.cx, expr) {
-            self.found.push((expr.span(), how));
+            self.built.push((expr.span(), how));
+        } else if let Some((callee, what)) = indexed_callee(self.cx, expr) {
+            self.calls.push((expr.span(), callee, what));
         }
         visit::visit_expr(self, expr);
     }
@@ -139,10 +207,56 @@ impl<'ast> Visit<'ast> for ClientFinder<'_, '_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
+/// For a call of a function the index may know: what it calls, and how to name that.
+fn indexed_callee(cx: &Cx<'_>, expr: &Expr) -> Option<(FutureSource, String)> {
+    match expr {
+        Expr::Call(call) => {
+            let Expr::Path(func) = &*call.func else {
+                return None;
+            };
+            let canon = cx.callee(expr)?;
+            let (name, ty) = canon.split_last()?;
+            // `Type::assoc(..)` / `Self::assoc(..)`: an associated function, matched by name.
+            if ty.last().is_some_and(|t| t.starts_with(char::is_uppercase)) {
+                if COMMON_METHODS.contains(&name.as_str()) {
+                    return None;
+                }
+                let written: Vec<String> = func
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let what = format!("async fn `{}`", written.join("::"));
+                return Some((FutureSource::Method(name.clone()), what));
+            }
+            let key = cx.free_fn_key(&canon)?;
+            let what = format!("async fn `{}`", canon[1..].join("::"));
+            Some((FutureSource::Free(key), what))
+        }
+        Expr::MethodCall(call) => {
+            let name = call.method.to_string();
+            if COMMON_METHODS.contains(&name.as_str()) {
+                return None;
+            }
+            let what = format!("async method `{name}`");
+            Some((FutureSource::Method(name), what))
+        }
+        _ => None,
+    }
+}
+
 /// `Client::new()` or `Client::builder()…build()` of reqwest: how it is built.
 fn client_construction(cx: &Cx<'_>, expr: &Expr) -> Option<&'static str> {
     match expr {
-        Expr::Call(_) => {
+        Expr::Call(call) => {
+            // Cheap shape check first: this runs at every call of every function.
+            let Expr::Path(func) = &*call.func else {
+                return None;
+            };
+            if func.path.segments.last()?.ident != "new" {
+                return None;
+            }
             let callee = cx.callee(expr)?;
             resolve::is(&callee, &["reqwest", "Client", "new"]).then_some("Client::new()")
         }

@@ -114,7 +114,7 @@ const TOKIO_FS: &[&str] = &[
 
 /// Method names that std and common crates define as sync methods: a user
 /// `async fn` of the same name is not enough to call a `.name()` call a future.
-const COMMON_METHODS: &[&str] = &[
+pub(super) const COMMON_METHODS: &[&str] = &[
     "new",
     "default",
     "get",
