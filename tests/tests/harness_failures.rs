@@ -108,6 +108,7 @@ async fn multi_thread_timeout() {
 #[should_panic(expected = "the test blocked the executor for 2")]
 async fn blocking_sleep_in_the_body() {
     tokio::time::sleep(Duration::from_millis(5)).await;
+    // asyncheck: allow(blocking_sleep) blocking the executor on purpose: this is what the test detects
     std::thread::sleep(Duration::from_millis(200));
     tokio::time::sleep(Duration::from_millis(5)).await;
 }
@@ -117,6 +118,7 @@ async fn blocking_sleep_in_the_body() {
 async fn blocking_sleep_in_a_spawned_task() {
     let worker = tokio::spawn(async {
         tokio::time::sleep(Duration::from_secs(1)).await;
+        // asyncheck: allow(blocking_sleep) blocking the executor on purpose: this is what the test detects
         std::thread::sleep(Duration::from_millis(200));
     });
     worker.await.unwrap();
@@ -126,6 +128,7 @@ async fn blocking_sleep_in_a_spawned_task() {
 #[should_panic(expected = "blocked the executor for")]
 async fn blocking_in_a_detached_task_after_the_body_waited() {
     drop(tokio::spawn(async {
+        // asyncheck: allow(blocking_sleep) blocking the executor on purpose: this is what the test detects
         std::thread::sleep(Duration::from_millis(100));
     }));
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -198,6 +201,7 @@ async fn panic_in_spawn_blocking_with_dropped_handle() {
 #[asyncheck::test(leak_check, blocking_threshold = "50ms")]
 #[should_panic(expected = "asyncheck: 2 problems:\n  - the test blocked the executor")]
 async fn several_failures_are_all_reported() {
+    // asyncheck: allow(blocking_sleep) blocking the executor on purpose: this is what the test detects
     std::thread::sleep(Duration::from_millis(80));
     tokio::spawn(std::future::pending::<()>());
 }

@@ -29,6 +29,7 @@ async fn child_blocked_forever() {
     if in_child() {
         tokio::time::sleep(Duration::from_secs(90)).await;
         loop {
+            // asyncheck: allow(blocking_sleep) a synchronous call that never returns: what the watchdog must catch
             std::thread::sleep(Duration::from_secs(3600));
         }
     }
@@ -40,6 +41,7 @@ async fn child_blocked_before_the_first_await() {
         let lock = std::sync::Mutex::new(());
         let _held = lock.lock().unwrap();
         let _again = lock.lock(); // deadlocks (or panics, on some platforms)
+        // asyncheck: allow(blocking_sleep) a synchronous call that never returns: what the watchdog must catch
         std::thread::sleep(Duration::from_secs(3600));
     }
 }
@@ -51,12 +53,14 @@ fn child_a_later_test_with_an_earlier_deadline() {
             asyncheck::TestConfig::new()
                 .wall_timeout(Duration::from_secs(600))
                 .name("long")
+                // asyncheck: allow(blocking_sleep) a synchronous call that never returns: what the watchdog must catch
                 .run(async { std::thread::sleep(Duration::from_secs(3600)) });
         });
         std::thread::sleep(Duration::from_millis(100));
         asyncheck::TestConfig::new()
             .wall_timeout(Duration::from_secs(1))
             .name("short")
+            // asyncheck: allow(blocking_sleep) a synchronous call that never returns: what the watchdog must catch
             .run(async { std::thread::sleep(Duration::from_secs(3600)) });
     }
 }
