@@ -289,7 +289,7 @@ def render(r):
     if "clippy" in r:
         k = r["clippy"]
         lines += ["", f"`{k['crate']}` alone: cold `cargo clippy --features full` {k['clippy']['wall']:.1f} s wall "
-                      f"({k['clippy']['cpu']:.1f} s CPU); asyncheck {k['asyncheck']['wall']:.3f} s median; "
+                      f"({k['clippy']['cpu']:.1f} s CPU); asyncheck {k['asyncheck']['wall']:.3f} s median "
                       f"({k['asyncheck']['cpu']:.2f} s CPU); {k['clippy']['wall'] / k['asyncheck']['wall']:.0f}× faster "
                       f"in wall time, {k['clippy']['cpu'] / k['asyncheck']['cpu']:.0f}× in CPU time."]
     return "\n".join(lines) + "\n"
