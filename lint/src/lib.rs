@@ -142,6 +142,35 @@ pub struct Finding {
     /// A mechanical fix, when the rule has one for this finding (see `--fix`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// Other places in the same file that explain the finding, in the order the
+    /// rule gives them; empty for most rules.
+    pub notes: Vec<Note>,
+}
+
+/// A secondary location of a [`Finding`]: a span in the finding's own file and
+/// what it shows there (lowercase, code in backticks, no trailing period).
+///
+/// The human format draws it as a labelled secondary annotation, `json` lists it
+/// under `"notes"`, SARIF as a related location and `cargo-json` as a
+/// non-primary span; `short` and `github` leave it out.
+///
+/// ```
+/// use asyncheck_lint::Linter;
+///
+/// let src = "async fn f(m: &std::sync::Mutex<u8>) {\n    let g = m.lock().unwrap();\n    g2().await;\n}\n";
+/// let report = Linter::new().check_source("src/f.rs", src);
+/// let finding = &report.findings()[0];
+/// assert_eq!(finding.rule, "sync_lock_across_await");
+/// let note = &finding.notes[0];
+/// assert_eq!((note.span.line, note.span.column), (3, 9));
+/// assert_eq!(note.message, "the guard is still alive at this `.await`");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Note {
+    /// Where, in the finding's file.
+    pub span: Span,
+    /// What is there.
+    pub message: String,
 }
 
 /// A fix for one finding: edits to its file, applied together or not at all.

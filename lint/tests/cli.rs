@@ -181,11 +181,13 @@ fn json_has_the_documented_shape_sorted_with_relative_paths() {
             "help",
             "line",
             "message",
+            "notes",
             "path",
             "rule",
             "severity"
         ]
     );
+    assert_eq!(first["notes"], serde_json::json!([]), "no notes is `[]`");
     assert_eq!(first["severity"], "warning");
     assert_eq!(first["end_line"], 1);
     // `std::thread::sleep(d)` is 21 chars; the end column is exclusive.

@@ -11,6 +11,109 @@ use common::{Run, run, tree};
 // `é` before the call makes char columns and byte offsets differ.
 const SOURCE: &str = "pub async fn tick(d: std::time::Duration) {\n    let é = 1; std::thread::sleep(d);\n}\n\npub async fn nested() {\n    let rt = tokio::runtime::Runtime::new().unwrap();\n}\n";
 
+// A guard held across an `.await`: reported at the `let` (line 4) with a note at the `.await` (line 6).
+const LOCK: &str = "use std::sync::Mutex;\n\npub async fn record(state: &Mutex<Vec<u8>>) {\n    let mut pending = state.lock().unwrap();\n    pending.push(1);\n    flush().await;\n}\n\nasync fn flush() {}\n";
+
+#[test]
+fn json_notes_point_at_the_await_while_the_finding_points_at_the_let() {
+    let dir = tree(&[("src/lib.rs", LOCK)]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 1);
+    let findings: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        findings,
+        serde_json::json!([{
+            "rule": "sync_lock_across_await",
+            "severity": "warning",
+            "message": "`pending` holds a synchronous `.lock()` guard across an `.await`",
+            "path": "src/lib.rs",
+            "line": 4,
+            "column": 5,
+            "end_line": 4,
+            "end_column": 45,
+            "help": findings[0]["help"],
+            "notes": [{
+                "message": "the guard is still alive at this `.await`",
+                "line": 6,
+                "column": 12,
+                "end_line": 6,
+                "end_column": 18,
+            }],
+        }]),
+        "{stdout}"
+    );
+    let line = |n: usize| LOCK.lines().nth(n - 1).unwrap();
+    assert_eq!(&line(4)[4..44], "let mut pending = state.lock().unwrap();");
+    assert_eq!(&line(6)[11..17], ".await");
+}
+
+#[test]
+fn human_output_shows_the_note_on_its_own_line() {
+    let dir = tree(&[("src/lib.rs", LOCK)]);
+    let Run { stdout, .. } = run(dir.path(), &["--format", "human", "--color", "never"]);
+    let snippet = [
+        "4 |     let mut pending = state.lock().unwrap();",
+        "  |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+        "5 |     pending.push(1);",
+        "6 |     flush().await;",
+        "  |            ------ the guard is still alive at this `.await`",
+    ]
+    .join("\n");
+    assert!(stdout.contains(&snippet), "{stdout}");
+    let Run { stdout, .. } = run(dir.path(), &["--format", "short"]);
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "short stays one line per finding: {stdout}"
+    );
+}
+
+#[test]
+fn cargo_json_carries_notes_as_labelled_secondary_spans() {
+    let dir = tree(&[("src/lib.rs", LOCK)]);
+    let Run { stdout, .. } = run(dir.path(), &["--message-format", "cargo-json"]);
+    let first = Message::parse_stream(BufReader::new(stdout.as_bytes()))
+        .next()
+        .unwrap()
+        .unwrap();
+    let Message::CompilerMessage(msg) = first else {
+        panic!("not a compiler-message: {first:?}");
+    };
+    let spans = &msg.message.spans;
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    let (primary, note) = (&spans[0], &spans[1]);
+    assert!(primary.is_primary && primary.label.is_none());
+    assert!(!note.is_primary);
+    assert_eq!(
+        note.label.as_deref(),
+        Some("the guard is still alive at this `.await`")
+    );
+    let text = |s: &cargo_metadata::diagnostic::DiagnosticSpan| {
+        &LOCK[s.byte_start as usize..s.byte_end as usize]
+    };
+    assert_eq!(text(primary), "let mut pending = state.lock().unwrap();");
+    assert_eq!(text(note), ".await");
+    assert_eq!(
+        (
+            note.line_start,
+            note.column_start,
+            note.line_end,
+            note.column_end
+        ),
+        (6, 12, 6, 18)
+    );
+    assert_eq!(note.text[0].text, "    flush().await;");
+    assert_eq!(
+        (note.text[0].highlight_start, note.text[0].highlight_end),
+        (12, 18)
+    );
+    let rendered = msg.message.rendered.as_deref().unwrap();
+    assert!(
+        rendered.contains("------ the guard is still alive at this `.await`"),
+        "{rendered}"
+    );
+}
+
 #[test]
 fn github_annotations_have_positions_titles_and_escaped_text() {
     let dir = tree(&[("src/a,b.rs", SOURCE)]);

@@ -150,3 +150,42 @@ fn results_point_at_relative_uris_under_srcroot_with_regions() {
     assert!(uris.contains(&"src/broken.rs"), "{uris:?}");
     assert_eq!(run["columnKind"], "unicodeCodePoints");
 }
+
+#[test]
+fn notes_become_related_locations_and_still_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    let source = "pub async fn record(state: &std::sync::Mutex<u8>) {\n    let n = state.lock().unwrap();\n    flush(*n).await;\n}\n\nasync fn flush(_: u8) {}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
+        .current_dir(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors = schema_errors(&schema_validator(), &log);
+    assert!(
+        errors.is_empty(),
+        "SARIF output violates the schema:\n{}",
+        errors.join("\n")
+    );
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let result = &results[0];
+    assert_eq!(result["ruleId"], "sync_lock_across_await");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        2
+    );
+    assert_eq!(
+        result["relatedLocations"],
+        serde_json::json!([{
+            "id": 0,
+            "physicalLocation": {
+                "artifactLocation": { "uri": "src/lib.rs", "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": 3, "startColumn": 14, "endLine": 3, "endColumn": 20 },
+            },
+            "message": { "text": "the guard is still alive at this `.await`" },
+        }])
+    );
+}

@@ -184,6 +184,26 @@ impl Cx<'_> {
         self.findings.push(finding);
     }
 
+    /// Reports a finding of the current rule covering `span`, with notes: other
+    /// places in the file, each with what it shows (see [`crate::Note`]).
+    pub(crate) fn report_with_notes(
+        &mut self,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+        notes: impl IntoIterator<Item = (proc_macro2::Span, String)>,
+    ) {
+        let mut finding = self.finding(span, message, help.into());
+        finding.notes = notes
+            .into_iter()
+            .map(|(span, message)| crate::Note {
+                span: Span::from_pm2(span),
+                message,
+            })
+            .collect();
+        self.findings.push(finding);
+    }
+
     /// Reports a finding that stands only if `source` turns out to be an `async fn` once all files are indexed.
     pub(crate) fn report_if_future(
         &mut self,
@@ -252,6 +272,7 @@ impl Cx<'_> {
             span: Span::from_pm2(span),
             help,
             fix: None,
+            notes: Vec::new(),
         }
     }
 

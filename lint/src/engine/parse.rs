@@ -52,5 +52,6 @@ pub(crate) fn file_error(path: &Path, rule: &'static str, message: String, span:
         span,
         help: "asyncheck skipped this file; make it readable UTF-8 Rust source to check it".into(),
         fix: None,
+        notes: Vec::new(),
     }
 }

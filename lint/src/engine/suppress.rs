@@ -82,6 +82,7 @@ pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
                     },
                     help: format!("known rules are `{}`", known.join("`, `")),
                     fix: None,
+                    notes: Vec::new(),
                 });
             }
         }
@@ -140,6 +141,7 @@ mod tests {
             },
             help: String::new(),
             fix: None,
+            notes: Vec::new(),
         }
     }
 

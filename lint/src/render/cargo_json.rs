@@ -2,7 +2,8 @@
 //!
 //! One `{"reason":"compiler-message",…}` line per finding, whose `message`
 //! is a rustc-shaped diagnostic (code `asyncheck::<rule>`, a primary span
-//! with byte offsets and 1-based char columns, a `help` child, a second
+//! with byte offsets and 1-based char columns, a labelled secondary span per
+//! note of the finding, a `help` child, a second
 //! `help` child carrying the fix as suggested replacements when there is
 //! one — rust-analyzer offers it as a quick fix — and the human rendering),
 //! then one `{"reason":"build-finished",…}` line, whose
@@ -15,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::{Finding, Report, Severity};
+use crate::{Finding, Report, Severity, Span};
 
 pub(crate) fn render(report: &Report) -> String {
     let mut packages: HashMap<PathBuf, Value> = HashMap::new();
@@ -95,30 +96,6 @@ fn package(dir: &Path, file: &Path) -> Value {
 /// A rustc JSON diagnostic for `f`.
 fn diagnostic(report: &Report, f: &Finding) -> Value {
     let source = report.source(&f.path);
-    let bytes = source.and_then(|s| f.span.byte_range(s)).unwrap_or(0..0);
-    let text: Vec<Value> = source
-        .map(|s| {
-            s.lines()
-                .enumerate()
-                .skip(f.span.line - 1)
-                .take(f.span.end_line + 1 - f.span.line)
-                .map(|(index, line)| {
-                    let number = index + 1;
-                    let start = if number == f.span.line {
-                        f.span.column
-                    } else {
-                        1
-                    };
-                    let end = if number == f.span.end_line {
-                        f.span.end_column
-                    } else {
-                        line.chars().count() + 1
-                    };
-                    json!({ "text": line, "highlight_start": start, "highlight_end": end })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let level = match f.severity {
         Severity::Warning => "warning",
         Severity::Error => "error",
@@ -171,27 +148,60 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
             "rendered": null,
         }));
     }
+    let file_name = f.path.display().to_string();
+    let mut spans = vec![span(source, &file_name, f.span, None)];
+    spans.extend(
+        f.notes
+            .iter()
+            .map(|note| span(source, &file_name, note.span, Some(&note.message))),
+    );
     json!({
         "$message_type": "diagnostic",
         "message": f.message,
         "code": { "code": format!("asyncheck::{}", f.rule), "explanation": null },
         "level": level,
-        "spans": [{
-            "file_name": f.path.display().to_string(),
-            "byte_start": bytes.start,
-            "byte_end": bytes.end,
-            "line_start": f.span.line,
-            "line_end": f.span.end_line,
-            "column_start": f.span.column,
-            "column_end": f.span.end_column,
-            "is_primary": true,
-            "text": text,
-            "label": null,
-            "suggested_replacement": null,
-            "suggestion_applicability": null,
-            "expansion": null,
-        }],
+        "spans": spans,
         "children": children,
         "rendered": rendered,
+    })
+}
+
+/// A rustc JSON span of `file_name`: the primary one without a label, a
+/// secondary one (a note) with its label.
+fn span(source: Option<&str>, file_name: &str, span: Span, label: Option<&str>) -> Value {
+    let bytes = source.and_then(|s| span.byte_range(s)).unwrap_or(0..0);
+    let text: Vec<Value> = source
+        .map(|s| {
+            s.lines()
+                .enumerate()
+                .skip(span.line - 1)
+                .take(span.end_line + 1 - span.line)
+                .map(|(index, line)| {
+                    let number = index + 1;
+                    let start = if number == span.line { span.column } else { 1 };
+                    let end = if number == span.end_line {
+                        span.end_column
+                    } else {
+                        line.chars().count() + 1
+                    };
+                    json!({ "text": line, "highlight_start": start, "highlight_end": end })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({
+        "file_name": file_name,
+        "byte_start": bytes.start,
+        "byte_end": bytes.end,
+        "line_start": span.line,
+        "line_end": span.end_line,
+        "column_start": span.column,
+        "column_end": span.end_column,
+        "is_primary": label.is_none(),
+        "text": text,
+        "label": label,
+        "suggested_replacement": null,
+        "suggestion_applicability": null,
+        "expansion": null,
     })
 }

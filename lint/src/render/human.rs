@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use crate::{Finding, Report, Severity};
+use crate::{Finding, Note, Report, Severity, Span};
 
 pub(crate) fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
@@ -33,18 +33,29 @@ pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> Str
             .primary_title(finding.message.as_str())
             .id(finding.rule);
         let help = Level::HELP.message(finding.help.as_str());
-        let group: Group<'_> = match report
-            .source(&finding.path)
-            .and_then(|s| excerpt(s, finding))
-        {
-            Some((text, range)) => title
-                .element(
-                    Snippet::source(text)
-                        .line_start(finding.span.line)
-                        .path(path.as_str())
-                        .annotation(AnnotationKind::Primary.span(range)),
-                )
-                .element(help),
+        let source = report.source(&finding.path);
+        let with_notes = source.and_then(|s| excerpt(s, finding.span, &finding.notes));
+        let shown = with_notes.or_else(|| source.and_then(|s| excerpt(s, finding.span, &[])));
+        let group: Group<'_> = match shown {
+            Some(Excerpt {
+                text,
+                first_line,
+                primary,
+                notes,
+            }) => {
+                let mut snippet = Snippet::source(text)
+                    .line_start(first_line)
+                    .path(path.as_str())
+                    .annotation(AnnotationKind::Primary.span(primary));
+                for (range, note) in notes.into_iter().zip(&finding.notes) {
+                    snippet = snippet.annotation(
+                        AnnotationKind::Context
+                            .span(range)
+                            .label(note.message.as_str()),
+                    );
+                }
+                title.element(snippet).element(help)
+            }
             None => title
                 .element(
                     Origin::path(path.as_str())
@@ -57,28 +68,45 @@ pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> Str
     }
 }
 
-/// The lines a finding covers and the byte range of its span within them.
-fn excerpt<'s>(source: &'s str, finding: &Finding) -> Option<(&'s str, std::ops::Range<usize>)> {
-    let span = finding.span;
+/// The lines a finding's span and notes cover, and the byte ranges of the spans within them.
+struct Excerpt<'s> {
+    text: &'s str,
+    /// The line number of the first line of `text`.
+    first_line: usize,
+    primary: std::ops::Range<usize>,
+    notes: Vec<std::ops::Range<usize>>,
+}
+
+/// The excerpt of `source` from the first to the last line of `span` and `notes`
+/// (all of `notes`, or `None`).
+fn excerpt<'s>(source: &'s str, span: Span, notes: &[Note]) -> Option<Excerpt<'s>> {
+    let spans = || std::iter::once(span).chain(notes.iter().map(|n| n.span));
+    let first_line = spans().map(|s| s.line).min()?;
+    let last_line = spans().map(|s| s.end_line).max()?;
     let mut line_starts = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1));
-    let start_of_first = line_starts.nth(span.line - 1)?;
+    let start_of_first = line_starts.nth(first_line.checked_sub(1)?)?;
     let rest = &source[start_of_first..];
-    let line_count = span.end_line.checked_sub(span.line)? + 1;
+    let line_count = last_line.checked_sub(first_line)? + 1;
     let text_len = rest
         .match_indices('\n')
         .nth(line_count - 1)
         .map_or(rest.len(), |(i, _)| i);
     let text = &rest[..text_len];
-    let start = byte_offset(text, 0, span.column)?;
-    let last_line_start = match line_count {
-        1 => 0,
-        n => text
-            .match_indices('\n')
-            .nth(n - 2)
-            .map_or(0, |(i, _)| i + 1),
+    let range = |span: Span| -> Option<std::ops::Range<usize>> {
+        let line_start = |line: usize| match line - first_line {
+            0 => Some(0),
+            n => text.match_indices('\n').nth(n - 1).map(|(i, _)| i + 1),
+        };
+        let start = byte_offset(text, line_start(span.line)?, span.column)?;
+        let end = byte_offset(text, line_start(span.end_line)?, span.end_column)?;
+        Some(start..end.max(start))
     };
-    let end = byte_offset(text, last_line_start, span.end_column)?;
-    Some((text, start..end.max(start)))
+    Some(Excerpt {
+        text,
+        first_line,
+        primary: range(span)?,
+        notes: notes.iter().map(|n| range(n.span)).collect::<Option<_>>()?,
+    })
 }
 
 /// Byte offset of 1-based char `column` on the line starting at byte `line_start` of `text`.

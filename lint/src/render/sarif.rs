@@ -2,7 +2,9 @@
 //!
 //! One run whose tool driver lists every rule (id, short and full
 //! description, the rule's Markdown docs as help, default level) and the
-//! engine's own findings; one result per finding with a physical location.
+//! engine's own findings; one result per finding with a physical location,
+//! and the finding's notes as `relatedLocations` (same file, the note's
+//! message as the location's message).
 //! Paths under the current directory are relative URIs against the
 //! `%SRCROOT%` base id (what code scanning resolves against the checkout);
 //! others are absolute `file://` URIs. Columns count Unicode code points,
@@ -94,7 +96,7 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
         "locations": [{
             "physicalLocation": {
-                "artifactLocation": artifact,
+                "artifactLocation": artifact.clone(),
                 "region": {
                     "startLine": f.span.line,
                     "startColumn": f.span.column,
@@ -104,6 +106,29 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             }
         }],
     });
+    if !f.notes.is_empty() {
+        let related: Vec<Value> = f
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(id, note)| {
+                json!({
+                    "id": id,
+                    "physicalLocation": {
+                        "artifactLocation": artifact,
+                        "region": {
+                            "startLine": note.span.line,
+                            "startColumn": note.span.column,
+                            "endLine": note.span.end_line,
+                            "endColumn": note.span.end_column,
+                        }
+                    },
+                    "message": { "text": note.message },
+                })
+            })
+            .collect();
+        result["relatedLocations"] = json!(related);
+    }
     if let Some(index) = rule_index {
         result["ruleIndex"] = json!(index);
     }

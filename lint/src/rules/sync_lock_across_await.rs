@@ -12,7 +12,8 @@
 //!
 //! and reports it when a later statement of the same block `.await`s (or runs
 //! a `select!` / `join!`) while the guard is alive. The finding is at the
-//! `let`; its message names the line of the `.await`.
+//! `let`, with a note at the first `.await` (or `select!` / `join!`) reached
+//! while the guard is alive.
 //!
 //! The guard counts as released — no finding — once it is passed to
 //! `drop(..)`, moved anywhere (into a call, a closure, an `async` block,
@@ -73,32 +74,40 @@ impl Rule for SyncLockAcrossAwait {
         }
         for (index, stmt) in block.stmts.iter().enumerate() {
             let Stmt::Local(local) = stmt else { continue };
-            let Some((name, lock, await_line)) = held_guard(cx, local, &block.stmts[index + 1..])
+            let Some((name, lock, suspension)) = held_guard(cx, local, &block.stmts[index + 1..])
             else {
                 continue;
             };
-            cx.report(
+            let note = format!("the guard is still alive at this `{}`", suspension.what);
+            cx.report_with_notes(
                 local.span(),
-                format!(
-                    "`{name}` holds a synchronous `{lock}` guard across the `.await` on line {await_line}"
-                ),
+                format!("`{name}` holds a synchronous `{lock}` guard across an `.await`"),
                 HELP,
+                [(suspension.span, note)],
             );
         }
     }
 }
 
+/// A point where the task may be suspended: an `.await`, or a macro that awaits.
+struct Suspension {
+    /// The `.await` (dot and keyword), or the macro's path and `!`.
+    span: Span,
+    /// How it reads in a note: `.await`, `tokio::select!`.
+    what: String,
+}
+
 /// For `let name = <sync lock guard>;` followed by an `.await` while it is alive:
-/// the name, the lock call as written (`.lock()`), and the line of the `.await`.
-fn held_guard(cx: &Cx<'_>, local: &Local, rest: &[Stmt]) -> Option<(String, String, usize)> {
+/// the name, the lock call as written (`.lock()`), and the first such `.await`.
+fn held_guard(cx: &Cx<'_>, local: &Local, rest: &[Stmt]) -> Option<(String, String, Suspension)> {
     let name = bound_ident(&local.pat)?;
     let init = local.init.as_ref()?;
     if init.diverge.is_some() {
         return None;
     }
     let lock = sync_guard(cx, &init.expr)?;
-    let await_span = first_await_while_held(rest, &name)?;
-    Some((name, lock, await_span.start().line))
+    let suspension = first_await_while_held(rest, &name)?;
+    Some((name, lock, suspension))
 }
 
 /// `x.lock().unwrap()` and friends (std), or `x.lock()` with `parking_lot`'s
@@ -146,19 +155,19 @@ fn bound_ident(pat: &Pat) -> Option<String> {
 
 /// The first `.await` in `stmts` (in order) reached while `name` is still
 /// alive; `None` once a statement releases it, even alongside an `.await`.
-fn first_await_while_held(stmts: &[Stmt], name: &str) -> Option<Span> {
+fn first_await_while_held(stmts: &[Stmt], name: &str) -> Option<Suspension> {
     for stmt in stmts {
         let mut scan = Scan {
             name,
             released: false,
-            await_span: None,
+            suspension: None,
         };
         scan.visit_stmt(stmt);
         if scan.released {
             return None;
         }
-        if scan.await_span.is_some() {
-            return scan.await_span;
+        if scan.suspension.is_some() {
+            return scan.suspension;
         }
     }
     None
@@ -168,7 +177,7 @@ fn first_await_while_held(stmts: &[Stmt], name: &str) -> Option<Span> {
 struct Scan<'n> {
     name: &'n str,
     released: bool,
-    await_span: Option<Span>,
+    suspension: Option<Suspension>,
 }
 
 impl Scan<'_> {
@@ -176,8 +185,9 @@ impl Scan<'_> {
         matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
     }
 
-    fn saw_await(&mut self, span: Span) {
-        self.await_span.get_or_insert(span);
+    fn saw_await(&mut self, span: Span, what: impl FnOnce() -> String) {
+        self.suspension
+            .get_or_insert_with(|| Suspension { span, what: what() });
     }
 
     /// Visits `expr` where using the guard only borrows it (`guard.x`, `*guard`, `&guard`).
@@ -199,7 +209,8 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             }
             Expr::Await(a) => {
                 self.visit_expr(&a.base);
-                self.saw_await(a.await_token.span);
+                let span = a.dot_token.span.join(a.await_token.span);
+                self.saw_await(span.unwrap_or(a.await_token.span), || ".await".to_owned());
             }
             Expr::MethodCall(m) => {
                 self.visit_borrowed(&m.receiver);
@@ -236,7 +247,11 @@ impl<'ast> Visit<'ast> for Scan<'_> {
             Some("select" | "select_biased" | "join" | "try_join")
         ) || mentions(mac.tokens.clone(), "await")
         {
-            self.saw_await(mac.path.span());
+            let path = mac.path.span();
+            let span = path.join(mac.bang_token.span).unwrap_or(path);
+            self.saw_await(span, || {
+                format!("{}!", quote::ToTokens::to_token_stream(&mac.path)).replace(' ', "")
+            });
         }
         if matches!(name.as_deref(), Some("drop")) && mentions(mac.tokens.clone(), self.name) {
             self.released = true;
