@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use crate::detect::watchdog::{self, VirtualClock};
+use crate::detect::watchdog::{self, TestName, VirtualClock};
 use crate::detect::{self, Shared, leak};
 use crate::time::format_duration;
 
@@ -58,7 +58,7 @@ pub struct TestConfig {
     leak_check: bool,
     allow_task_panics: bool,
     wall_timeout: WallLimit,
-    name: Option<String>,
+    name: Option<TestName>,
 }
 
 /// The wall-clock watchdog's limit.
@@ -189,18 +189,19 @@ impl TestConfig {
     /// The test's name in the watchdog's message; by default the name of the
     /// thread running the test, which libtest sets to the test's path.
     pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
+        self.name = Some(TestName::Given(name.into()));
         self
     }
 
     /// Names the test by its path as libtest prints it: `module_path` without its
     /// first segment (the crate), then `fn_name`. What `#[asyncheck::test]` calls.
     #[doc(hidden)]
-    pub fn test_path(self, module_path: &str, fn_name: &str) -> Self {
-        match module_path.split_once("::") {
-            Some((_crate, path)) => self.name(format!("{path}::{fn_name}")),
-            None => self.name(fn_name),
-        }
+    pub fn test_path(mut self, module_path: &'static str, fn_name: &'static str) -> Self {
+        self.name = Some(TestName::Path {
+            module_path,
+            fn_name,
+        });
+        self
     }
 
     fn wall_limit(&self) -> Option<Duration> {
@@ -232,7 +233,7 @@ impl TestConfig {
 
     /// Starts the wall-clock watchdog, unless it is off.
     fn start_watchdog(
-        &self,
+        &mut self,
         runtime: &tokio::runtime::Runtime,
         shared: &Arc<Shared>,
     ) -> Option<watchdog::Watchdog> {
@@ -244,24 +245,11 @@ impl TestConfig {
                 started: tokio::time::Instant::now(),
             }
         });
-        Some(watchdog::start(
-            self.display_name(),
-            limit,
-            Arc::clone(shared),
-            clock,
-        ))
-    }
-
-    fn display_name(&self) -> String {
-        self.name
-            .clone()
-            .or_else(|| {
-                std::thread::current()
-                    .name()
-                    .filter(|n| *n != "main")
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| "<unnamed>".to_owned())
+        let name = self
+            .name
+            .take()
+            .unwrap_or_else(|| TestName::Thread(std::thread::current()));
+        Some(watchdog::start(name, limit, Arc::clone(shared), clock))
     }
 
     /// Builds a fresh runtime, runs `body` on it to completion and checks the
@@ -272,7 +260,7 @@ impl TestConfig {
     /// a spawned task panicked, the executor was blocked for longer than the
     /// threshold, or tasks leaked. A panic of the body itself propagates unchanged.
     #[track_caller]
-    pub fn run<F: Future>(self, body: F) -> F::Output {
+    pub fn run<F: Future>(mut self, body: F) -> F::Output {
         assert!(
             !(self.multi_thread && self.blocking_threshold.is_some()),
             "asyncheck: `blocking_threshold` needs the current-thread runtime"

@@ -12,6 +12,7 @@
 //! status 101, the status of a failed `cargo test`. A panic cannot be used: it
 //! would only end the watchdog's own thread.
 
+use std::fmt;
 use std::io::Write as _;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError};
 use std::time::{Duration, Instant};
@@ -29,10 +30,47 @@ pub(crate) struct VirtualClock {
     pub(crate) started: tokio::time::Instant,
 }
 
+/// How the watchdog names a test; turned into text only if the watchdog fires,
+/// so that a passing test pays for no formatting or allocation.
+#[derive(Debug, Clone)]
+pub(crate) enum TestName {
+    /// Given with [`TestConfig::name`](crate::TestConfig::name).
+    Given(String),
+    /// `module_path!()` and the function's name, from `#[asyncheck::test]`.
+    Path {
+        module_path: &'static str,
+        fn_name: &'static str,
+    },
+    /// The thread running the test, which libtest names after the test.
+    Thread(std::thread::Thread),
+}
+
+impl fmt::Display for TestName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TestName::Given(name) => f.write_str(name),
+            // libtest prints the path without its first segment, the crate.
+            TestName::Path {
+                module_path,
+                fn_name,
+            } => match module_path.split_once("::") {
+                Some((_crate, path)) => write!(f, "{path}::{fn_name}"),
+                None => f.write_str(fn_name),
+            },
+            TestName::Thread(thread) => f.write_str(
+                thread
+                    .name()
+                    .filter(|n| *n != "main")
+                    .unwrap_or("<unnamed>"),
+            ),
+        }
+    }
+}
+
 /// A running test as the watchdog sees it.
 struct Entry {
     id: u64,
-    name: String,
+    name: TestName,
     limit: Duration,
     started: Instant,
     deadline: Instant,
@@ -43,13 +81,19 @@ struct Entry {
 struct Running {
     next_id: u64,
     tests: Vec<Entry>,
+    /// When the watchdog thread will next look at the deadlines on its own;
+    /// `None` while it waits for a test to register.
+    wake_at: Option<Instant>,
 }
 
 static RUNNING: Mutex<Running> = Mutex::new(Running {
     next_id: 0,
     tests: Vec::new(),
+    wake_at: None,
 });
-/// Notified when a test registers with a deadline earlier than all others.
+/// Notified when a test registers with a deadline before the watchdog thread's
+/// next wake-up. Tests that run one after another with the same limit almost
+/// never notify: waking the thread for every test would cost more than the test.
 static EARLIER: Condvar = Condvar::new();
 static START: Once = Once::new();
 
@@ -77,7 +121,7 @@ impl Drop for Watchdog {
 
 /// Starts watching test `name`.
 pub(crate) fn start(
-    name: String,
+    name: TestName,
     limit: Duration,
     shared: Arc<Shared>,
     clock: Option<VirtualClock>,
@@ -93,7 +137,7 @@ pub(crate) fn start(
     let mut running = running();
     let id = running.next_id;
     running.next_id += 1;
-    let earliest = running.tests.iter().all(|t| deadline < t.deadline);
+    let earliest = running.wake_at.is_none_or(|wake_at| deadline < wake_at);
     running.tests.push(Entry {
         id,
         name,
@@ -111,12 +155,14 @@ pub(crate) fn start(
 }
 
 /// The watchdog thread: sleeps until the earliest deadline, and exits the
-/// process if that test is still running then.
+/// process if that test is still running then. A test that finished early is
+/// noticed lazily, at its old deadline.
 fn watch() {
     let mut running = running();
     loop {
         let now = Instant::now();
         let Some(first) = running.tests.iter().min_by_key(|t| t.deadline) else {
+            running.wake_at = None;
             running = EARLIER
                 .wait(running)
                 .unwrap_or_else(PoisonError::into_inner);
@@ -130,6 +176,7 @@ fn watch() {
             std::process::exit(EXIT_STATUS);
         }
         let wait = first.deadline - now;
+        running.wake_at = Some(first.deadline);
         running = EARLIER
             .wait_timeout(running, wait)
             .unwrap_or_else(PoisonError::into_inner)
