@@ -5,8 +5,15 @@
 //! cross-file async-fn index and the findings that depend on it; those are
 //! settled once all files are done. A panic while checking a file is caught
 //! and becomes an `internal_error` finding for that file.
+//!
+//! A stack overflow cannot be caught, and parsing, walking and dropping a
+//! syntax tree all recurse once per nesting level. So files are checked on
+//! the engine's own thread pool, whose workers have a [`STACK_SIZE`] stack,
+//! and a file nested deeper than [`depth::MAX_DEPTH`] is reported as
+//! `too_complex` without being parsed.
 
 pub(crate) mod context;
+pub(crate) mod depth;
 pub(crate) mod index;
 pub(crate) mod macros;
 pub(crate) mod parse;
@@ -16,7 +23,7 @@ pub(crate) mod walk;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -38,14 +45,59 @@ struct FileOutcome {
     dropped_source: Option<u64>,
 }
 
+/// The stack of each of the engine's worker threads.
+///
+/// Parsing, walking and dropping one nesting level takes (measured, syn 2,
+/// per bracket level) 3–11 KiB of stack in a release build: 3 KiB for `(`,
+/// 5 KiB for a block, 11 KiB for `|| {`; and 13–45 KiB in a debug build. So
+/// a file at [`depth::MAX_DEPTH`] needs at most ~270 MiB in release, and
+/// 25,000 nested blocks ~525 MiB in debug. Nesting without brackets
+/// (`|| || x`: ~4 KiB a level in release) is bounded only by this stack.
+/// The stack is reserved address space: only the pages a deep file touches
+/// are ever backed by memory.
+pub(crate) const STACK_SIZE: usize = 1 << 30;
+
+/// The engine's thread pool: rayon's default number of threads, each with a
+/// [`STACK_SIZE`] stack. It is its own pool, not the global one, so that a
+/// program using this library keeps its own rayon configuration; `None` when
+/// the threads cannot be created, and the caller's threads are used instead.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("asyncheck-{i}"))
+            .stack_size(STACK_SIZE)
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `op` on the engine's pool (see [`pool`]).
+fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(pool) => pool.install(op),
+        None => op(),
+    }
+}
+
 /// Checks `files` in parallel and merges the results.
 pub(crate) fn check_files(linter: &Linter, files: &[PathBuf]) -> Report {
     let rules = active_rules(linter);
-    let outcomes: Vec<(PathBuf, FileOutcome)> = files
+    let outcomes: Vec<(PathBuf, FileOutcome)> = on_pool(|| check_all(linter, &rules, files));
+    finish(outcomes, files.len())
+}
+
+fn check_all(
+    linter: &Linter,
+    rules: &[&'static RuleInfo],
+    files: &[PathBuf],
+) -> Vec<(PathBuf, FileOutcome)> {
+    files
         .par_iter()
         .map(|path| {
             let mut outcome = match parse::read(path) {
-                Ok(source) => check_text(&rules, linter.options(), path, source.into()),
+                Ok(source) => check_text(rules, linter.options(), path, source.into()),
                 Err(finding) => FileOutcome {
                     findings: vec![*finding],
                     ..FileOutcome::default()
@@ -61,14 +113,13 @@ pub(crate) fn check_files(linter: &Linter, files: &[PathBuf]) -> Report {
             }
             (path.clone(), outcome)
         })
-        .collect();
-    finish(outcomes, files.len())
+        .collect()
 }
 
 /// Checks one in-memory source as if it were at `path`.
 pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
     let rules = active_rules(linter);
-    let outcome = check_text(&rules, linter.options(), path, source.into());
+    let outcome = on_pool(|| check_text(&rules, linter.options(), path, source.into()));
     finish(vec![(path.to_path_buf(), outcome)], 1)
 }
 
@@ -177,6 +228,12 @@ fn check_parsed(
     path: &Path,
     source: &str,
 ) -> FileOutcome {
+    if let Err(too_deep) = depth::check(source) {
+        return FileOutcome {
+            findings: vec![parse::too_complex(path, source, &too_deep)],
+            ..FileOutcome::default()
+        };
+    }
     let file = match parse::parse(path, source) {
         Ok(file) => file,
         Err(finding) => {

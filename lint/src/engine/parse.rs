@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::depth;
 use crate::{Finding, Severity, Span};
 
 /// Reads `path` as UTF-8 text, or explains why it cannot be checked (rule `io_error`).
@@ -40,6 +41,36 @@ pub(crate) fn parse(path: &Path, source: &str) -> Result<syn::File, Box<Finding>
             "fix the syntax error; the other rules cannot check this file until it parses".into();
         Box::new(finding)
     })
+}
+
+/// The `too_complex` finding for a file nested deeper than [`depth::MAX_DEPTH`], at the delimiter that went past it.
+pub(crate) fn too_complex(path: &Path, source: &str, too_deep: &depth::TooDeep) -> Finding {
+    let before = &source[..too_deep.offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before[before.rfind('\n').map_or(0, |nl| nl + 1)..]
+        .chars()
+        .count()
+        + 1;
+    let mut finding = file_error(
+        path,
+        "too_complex",
+        format!(
+            "nesting depth {} exceeds the limit of {}: the file was not analysed",
+            too_deep.depth,
+            depth::MAX_DEPTH
+        ),
+        Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column + 1,
+        },
+    );
+    finding.help = format!(
+        "asyncheck skipped this file; nest brackets, parentheses and braces at most {} deep to check it",
+        depth::MAX_DEPTH
+    );
+    finding
 }
 
 /// A finding about the file as a whole rather than about one rule's pattern.

@@ -33,6 +33,10 @@ pub(crate) const ENGINE_FINDINGS: &[(&str, &str)] = &[
     ),
     ("io_error", "The file could not be read as UTF-8 text."),
     (
+        "too_complex",
+        "The file nests brackets too deeply to be parsed safely, so no rule could check it.",
+    ),
+    (
         "internal_error",
         "asyncheck crashed while checking the file; please report it.",
     ),

@@ -1,0 +1,218 @@
+//! A cheap pre-scan of a file's nesting depth, so that a file too deep to parse safely is reported instead of overflowing the stack.
+//!
+//! syn's parser, the rule walk and even dropping the syntax tree recurse once
+//! per nesting level; no stack is deep enough for any input. [`scan`] counts
+//! the depth of `(`, `[` and `{` in one pass over the bytes, skipping comments
+//! (nested block comments too), string, byte-string, C-string and raw-string
+//! literals and char literals (told apart from lifetimes and labels), so that
+//! a `"(((("` in a string does not count. It does not parse: on text that
+//! does not lex, it still terminates and syn reports the syntax error.
+
+/// Files nested deeper than this are reported as `too_complex` and not parsed.
+///
+/// Real code nests a few dozen levels; generated code (parser tables, deeply
+/// nested `vec![..]` literals) a few thousand. The limit sits well above
+/// that (20,000 nested blocks are still checked), and the engine's worker
+/// stack ([`super::STACK_SIZE`]) holds a file at the limit with room to
+/// spare in a release build.
+pub(crate) const MAX_DEPTH: usize = 25_000;
+
+/// Where the nesting first went past [`MAX_DEPTH`], and how deep it got.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct TooDeep {
+    /// The deepest nesting in the file.
+    pub(crate) depth: usize,
+    /// Byte offset of the opening delimiter that went past the limit.
+    pub(crate) offset: usize,
+}
+
+/// The maximum nesting depth of `source`, and where it first exceeds `limit` if it does.
+pub(crate) fn scan(source: &str, limit: usize) -> (usize, Option<usize>) {
+    let bytes = source.as_bytes();
+    let (mut depth, mut max, mut first_over) = (0usize, 0usize, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    if depth > limit && first_over.is_none() {
+                        first_over = Some(i);
+                    }
+                }
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = memchr(bytes, i, b'\n');
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = block_comment_end(bytes, i + 2),
+            b'"' => i = string_end(bytes, i + 1),
+            b'\'' => i = quote_end(bytes, i),
+            b'r' if !ident_before(bytes, i) => i = raw_string_end(bytes, i),
+            b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
+                i = raw_string_end(bytes, i + 1);
+            }
+            _ => i += 1,
+        }
+    }
+    (max, first_over)
+}
+
+/// Checks `source` against [`MAX_DEPTH`].
+pub(crate) fn check(source: &str) -> Result<(), TooDeep> {
+    match scan(source, MAX_DEPTH) {
+        (_, None) => Ok(()),
+        (depth, Some(offset)) => Err(TooDeep { depth, offset }),
+    }
+}
+
+/// Offset of the next `byte` at or after `from`, or the end.
+fn memchr(bytes: &[u8], from: usize, byte: u8) -> usize {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == byte)
+        .map_or(bytes.len(), |p| from + p)
+}
+
+fn ident_before(bytes: &[u8], i: usize) -> bool {
+    i > 0 && (bytes[i - 1] == b'_' || bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] >= 0x80)
+}
+
+/// Just past the `*/` closing the block comment whose body starts at `i`, counting nested comments.
+fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
+    let mut open = 1usize;
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'/', Some(b'*')) => {
+                open += 1;
+                i += 2;
+            }
+            (b'*', Some(b'/')) => {
+                open -= 1;
+                i += 2;
+                if open == 0 {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// Just past the `"` closing the (non-raw) string whose body starts at `i`.
+fn string_end(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// Past a char literal starting with the `'` at `i`, or just past the `'` of a lifetime or label.
+fn quote_end(bytes: &[u8], i: usize) -> usize {
+    match bytes.get(i + 1) {
+        // '\n', '\'', '\u{..}': an escape is always a char literal.
+        Some(b'\\') => {
+            let mut j = i + 3;
+            while j < bytes.len() && bytes[j] != b'\'' && bytes[j] != b'\n' {
+                j += 1;
+            }
+            j + 1
+        }
+        Some(&lead) => {
+            // One char (of however many UTF-8 bytes) then `'`: a char literal, else a lifetime.
+            let len = match lead {
+                0xF0.. => 4,
+                0xE0.. => 3,
+                0xC0.. => 2,
+                _ => 1,
+            };
+            if bytes.get(i + 1 + len) == Some(&b'\'') {
+                i + 2 + len
+            } else {
+                i + 1
+            }
+        }
+        None => i + 1,
+    }
+}
+
+/// Past the raw string whose `r` is at `i` (`r"…"`, `r#"…"#`, …); just past the `r` when it is not one (`r#ident`, `r`).
+fn raw_string_end(bytes: &[u8], i: usize) -> usize {
+    let mut j = i + 1;
+    while bytes.get(j) == Some(&b'#') {
+        j += 1;
+    }
+    if bytes.get(j) != Some(&b'"') {
+        return i + 1;
+    }
+    let hashes = j - i - 1;
+    j += 1;
+    while j < bytes.len() {
+        if bytes[j] == b'"'
+            && bytes.len() - (j + 1) >= hashes
+            && bytes[j + 1..j + 1 + hashes].iter().all(|&b| b == b'#')
+        {
+            return j + 1 + hashes;
+        }
+        j += 1;
+    }
+    j
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn depth(src: &str) -> usize {
+        scan(src, usize::MAX).0
+    }
+
+    #[test]
+    fn counts_all_three_delimiters() {
+        assert_eq!(depth(""), 0);
+        assert_eq!(depth("fn f() { g([1, (2)]); }"), 4);
+        assert_eq!(depth("((((x))))"), 4);
+    }
+
+    #[test]
+    fn skips_comments_and_literals() {
+        assert_eq!(depth("// (((((\nfn f() {}"), 1);
+        assert_eq!(depth("/* ((( /* nested ((( */ ((( */ fn f() {}"), 1);
+        assert_eq!(depth(r#"fn f() { "(((\"((("; }"#), 1);
+        assert_eq!(depth(r##"fn f() { r#"((("((("#; br"((("; }"##), 1);
+        assert_eq!(depth("fn f() { b\"(((\"; c\"(((\"; }"), 1);
+        assert_eq!(depth("fn f() { ['(', '\\'', '\\u{28}', b'[', 'é']; }"), 2);
+    }
+
+    #[test]
+    fn lifetimes_labels_and_raw_identifiers_are_not_literals() {
+        assert_eq!(depth("fn f<'a>(x: &'a (u8)) {}"), 2);
+        assert_eq!(depth("fn f() { 'outer: loop { break 'outer; } }"), 2);
+        assert_eq!(depth("fn r#fn() { r#match((1)); for_r(r); }"), 3);
+    }
+
+    #[test]
+    fn reports_where_the_limit_is_first_exceeded() {
+        assert_eq!(scan("a(b(c(d)))", 2), (3, Some(5)));
+        assert_eq!(scan("((()))", 3), (3, None));
+        let deep = format!("{}{}", "(".repeat(10), ")".repeat(10));
+        assert_eq!(scan(&deep, 4), (10, Some(4)));
+    }
+
+    #[test]
+    fn unterminated_text_still_terminates() {
+        for src in ["\"((", "r#\"((", "/* ((", "'", "'\\", "b'", "r#"] {
+            let _ = scan(src, 1);
+        }
+    }
+}
