@@ -140,8 +140,10 @@ fn apply(path: &Path, original: &str, fixes: &[&Fix]) -> Result<FileFix, FixErro
         text.replace_range(range.clone(), replacement);
     }
     if applied > 0 {
-        syn::parse_file(&text)
-            .map_err(|e| FixError::WouldNotParse(path.to_path_buf(), e.to_string()))?;
+        // On the engine's large-stack threads: the file may nest deeply, and the
+        // parse (and the drop of its tree) recurses once per level.
+        crate::engine::on_pool(|| syn::parse_file(&text).map(drop).map_err(|e| e.to_string()))
+            .map_err(|e| FixError::WouldNotParse(path.to_path_buf(), e))?;
     }
     Ok(FileFix {
         path: path.to_path_buf(),

@@ -152,3 +152,26 @@ fn check_source_survives_twenty_thousand_nested_blocks_on_the_callers_small_stac
     assert_eq!(rules, ["blocking_sleep"]);
     assert_eq!(report.findings()[0].span.column, 15 + 2 * 20_000 + 1);
 }
+
+#[test]
+fn fix_rechecks_a_deeply_nested_file_on_the_large_stack() {
+    // `--fix` parses the fixed text again before writing it; that parse must not
+    // run on the caller's small stack either.
+    let dir = tree(&[("src/lib.rs", nested_blocks(20_000))]);
+    let out = run(dir.path(), &["--fix", "--format", "short", "."]);
+    assert!(
+        !out.stderr.contains("overflowed its stack"),
+        "the run overflowed its stack:\n{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        out.stdout, out.stderr
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("src/lib.rs")).unwrap();
+    assert_eq!(
+        fixed,
+        nested_blocks(20_000).replace(SLEEP, "tokio::time::sleep(d).await;")
+    );
+}

@@ -73,8 +73,9 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-/// Runs `op` on the engine's pool (see [`pool`]).
-fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
+/// Runs `op` on the engine's pool (see [`pool`]): anything that parses or walks
+/// a whole file must, as deep nesting needs the large stack.
+pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     match pool() {
         Some(pool) => pool.install(op),
         None => op(),
