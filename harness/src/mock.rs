@@ -259,17 +259,16 @@ impl<A: Debug + PartialEq, R> AsyncMock<A, R> {
     /// When the mock was never awaited.
     #[track_caller]
     pub fn assert_awaited(&self) {
-        let state = lock(&self.inner);
-        if state.awaited.is_empty() {
-            let msg = format!(
-                "{} expected to be awaited at least once\n  expected: 1 or more awaits\n    actual: \
-                 never awaited ({} call(s) made)",
-                state.label(),
-                state.calls
-            );
-            drop(state);
-            panic!("{msg}");
-        }
+        self.fail_if(|state| {
+            state.awaited.is_empty().then(|| {
+                format!(
+                    "{} expected to be awaited at least once\n  expected: 1 or more awaits\n    \
+                     actual: never awaited ({} call(s) made)",
+                    state.label(),
+                    state.calls
+                )
+            })
+        });
     }
 
     /// Asserts that exactly one call completed.
@@ -278,18 +277,17 @@ impl<A: Debug + PartialEq, R> AsyncMock<A, R> {
     /// When the mock was awaited zero or several times.
     #[track_caller]
     pub fn assert_awaited_once(&self) {
-        let state = lock(&self.inner);
-        if state.awaited.len() != 1 {
-            let msg = format!(
-                "{} expected to be awaited once\n  expected: 1 await\n    actual: awaited {} \
-                 time(s), with {:?}",
-                state.label(),
-                state.awaited.len(),
-                state.awaited
-            );
-            drop(state);
-            panic!("{msg}");
-        }
+        self.fail_if(|state| {
+            (state.awaited.len() != 1).then(|| {
+                format!(
+                    "{} expected to be awaited once\n  expected: 1 await\n    actual: awaited {} \
+                     time(s), with {:?}",
+                    state.label(),
+                    state.awaited.len(),
+                    state.awaited
+                )
+            })
+        });
     }
 
     /// Asserts that the last completed call had these arguments.
@@ -298,22 +296,19 @@ impl<A: Debug + PartialEq, R> AsyncMock<A, R> {
     /// When the mock was never awaited or last awaited with other arguments.
     #[track_caller]
     pub fn assert_awaited_with(&self, expected: &A) {
-        let state = lock(&self.inner);
-        let msg = match state.awaited.last() {
-            Some(last) if last == expected => return,
-            Some(last) => format!(
+        self.fail_if(|state| match state.awaited.last() {
+            Some(last) if last == expected => None,
+            Some(last) => Some(format!(
                 "{} last awaited with other arguments\n  expected: awaited with {expected:?}\n    \
                  actual: awaited with {last:?}",
                 state.label()
-            ),
-            None => format!(
+            )),
+            None => Some(format!(
                 "{} expected to be awaited\n  expected: awaited with {expected:?}\n    actual: \
                  never awaited",
                 state.label()
-            ),
-        };
-        drop(state);
-        panic!("{msg}");
+            )),
+        });
     }
 
     /// Asserts that exactly one call completed, with these arguments.
@@ -322,19 +317,17 @@ impl<A: Debug + PartialEq, R> AsyncMock<A, R> {
     /// Otherwise.
     #[track_caller]
     pub fn assert_awaited_once_with(&self, expected: &A) {
-        let state = lock(&self.inner);
-        if state.awaited.len() == 1 && state.awaited[0] == *expected {
-            return;
-        }
-        let msg = format!(
-            "{} expected to be awaited once with these arguments\n  expected: awaited once with \
-             {expected:?}\n    actual: awaited {} time(s), with {:?}",
-            state.label(),
-            state.awaited.len(),
-            state.awaited
-        );
-        drop(state);
-        panic!("{msg}");
+        self.fail_if(|state| {
+            (state.awaited.len() != 1 || state.awaited[0] != *expected).then(|| {
+                format!(
+                    "{} expected to be awaited once with these arguments\n  expected: awaited \
+                     once with {expected:?}\n    actual: awaited {} time(s), with {:?}",
+                    state.label(),
+                    state.awaited.len(),
+                    state.awaited
+                )
+            })
+        });
     }
 
     /// Asserts that no call completed.
@@ -343,18 +336,17 @@ impl<A: Debug + PartialEq, R> AsyncMock<A, R> {
     /// When the mock was awaited.
     #[track_caller]
     pub fn assert_not_awaited(&self) {
-        let state = lock(&self.inner);
-        if !state.awaited.is_empty() {
-            let msg = format!(
-                "{} expected not to be awaited\n  expected: 0 awaits\n    actual: awaited {} \
-                 time(s), with {:?}",
-                state.label(),
-                state.awaited.len(),
-                state.awaited
-            );
-            drop(state);
-            panic!("{msg}");
-        }
+        self.fail_if(|state| {
+            (!state.awaited.is_empty()).then(|| {
+                format!(
+                    "{} expected not to be awaited\n  expected: 0 awaits\n    actual: awaited {} \
+                     time(s), with {:?}",
+                    state.label(),
+                    state.awaited.len(),
+                    state.awaited
+                )
+            })
+        });
     }
 
     /// Asserts that every call's future completed: none was dropped before
@@ -365,24 +357,32 @@ impl<A: Debug + PartialEq, R> AsyncMock<A, R> {
     /// When a call was not awaited to completion.
     #[track_caller]
     pub fn assert_all_awaited(&self) {
-        let state = lock(&self.inner);
-        let awaited = state.awaited.len();
-        if awaited == state.calls {
-            return;
+        self.fail_if(|state| {
+            let awaited = state.awaited.len();
+            (awaited != state.calls).then(|| {
+                let pending = state.calls - awaited - state.dropped.len();
+                format!(
+                    "{} expected every call to be awaited\n  expected: {} of {} calls awaited\n    \
+                     actual: {awaited} awaited, {} dropped before completing (with {:?}), \
+                     {pending} still pending",
+                    state.label(),
+                    state.calls,
+                    state.calls,
+                    state.dropped.len(),
+                    state.dropped
+                )
+            })
+        });
+    }
+
+    /// Panics with the message `failure` returns for the mock's state, if any. The
+    /// lock is released before panicking, so a failed assertion does not poison it.
+    #[track_caller]
+    fn fail_if(&self, failure: impl FnOnce(&State<A, R>) -> Option<String>) {
+        let message = failure(&lock(&self.inner));
+        if let Some(message) = message {
+            panic!("{message}");
         }
-        let pending = state.calls - awaited - state.dropped.len();
-        let msg = format!(
-            "{} expected every call to be awaited\n  expected: {} of {} calls awaited\n    \
-             actual: {awaited} awaited, {} dropped before completing (with {:?}), {pending} \
-             still pending",
-            state.label(),
-            state.calls,
-            state.calls,
-            state.dropped.len(),
-            state.dropped
-        );
-        drop(state);
-        panic!("{msg}");
     }
 }
 
