@@ -122,12 +122,6 @@ impl AsyncIndex {
         };
         seen.is_some_and(|s| s.all_have(condition.facts))
     }
-
-    /// The name the engine settles deferred findings by: the same as [`holds`](Self::holds)
-    /// (from when the only condition was "is an `async fn`").
-    pub(crate) fn is_future(&self, condition: &Condition) -> bool {
-        self.holds(condition)
-    }
 }
 
 /// A function of the checked code, as a call names it.

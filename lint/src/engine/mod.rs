@@ -154,7 +154,7 @@ fn finish(outcomes: Vec<(PathBuf, FileOutcome)>, files_checked: usize) -> Report
     report.findings.extend(
         deferred
             .into_iter()
-            .filter(|d| index.is_future(&d.source))
+            .filter(|d| index.holds(&d.source))
             .map(|d| d.finding),
     );
     report.findings.sort_by(|a, b| {
