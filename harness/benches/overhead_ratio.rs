@@ -11,6 +11,7 @@
 )]
 
 use std::hint::black_box;
+use std::pin::{Pin, pin};
 use std::time::{Duration, Instant};
 
 use asyncheck::TestConfig;
@@ -23,19 +24,26 @@ async fn trivial_body() {
     black_box(());
 }
 
-/// What `#[tokio::test(start_paused = true)]` expands to.
+/// What `#[tokio::test(start_paused = true)]` expands to (tokio-macros 2.7): the
+/// body pinned on the stack as a `dyn Future`, then a fresh runtime blocking on it.
 fn tokio_paused_test() {
+    let body = pin!(trivial_body());
+    let body: Pin<&mut dyn Future<Output = ()>> = body;
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .start_paused(true)
         .build()
-        .expect("runtime")
-        .block_on(trivial_body());
+        .expect("Failed building the Runtime")
+        .block_on(body);
 }
 
-/// What `#[asyncheck::test]` expands to.
+/// What `#[asyncheck::test]` expands to: the same pinned body, run by `TestConfig`.
 fn asyncheck_test() {
-    TestConfig::new().run(trivial_body());
+    let body = pin!(trivial_body());
+    let body: Pin<&mut dyn Future<Output = ()>> = body;
+    TestConfig::new()
+        .test_path(module_path!(), "asyncheck_test")
+        .run(body);
 }
 
 fn batch(test: fn()) -> Duration {

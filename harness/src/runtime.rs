@@ -2,12 +2,12 @@
 
 use std::fmt::Write as _;
 use std::future::{Future, poll_fn};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use crate::detect::watchdog::{self, TestName, VirtualClock};
+use crate::detect::watchdog::{self, TestName};
 use crate::detect::{self, Shared, leak};
 use crate::time::format_duration;
 
@@ -238,13 +238,8 @@ impl TestConfig {
         shared: &Arc<Shared>,
     ) -> Option<watchdog::Watchdog> {
         let limit = self.wall_limit()?;
-        let clock = (!self.real_time).then(|| {
-            let _context = runtime.enter();
-            VirtualClock {
-                handle: runtime.handle().clone(),
-                started: tokio::time::Instant::now(),
-            }
-        });
+        // The clock's reading at the start is recorded by the runner (`Shared::virtual_start`).
+        let clock = (!self.real_time).then(|| runtime.handle().clone());
         let name = self
             .name
             .take()
@@ -287,11 +282,12 @@ impl TestConfig {
             shared.busy.start();
         }
         let (stop, stalled) = runtime.block_on(async {
-            let started = tokio::time::Instant::now();
-            // With a paused clock no time can pass before the runtime first goes
-            // idle, so the deadline's timer is armed then rather than up front:
-            // tests that never wait on anything do not pay for a timer.
-            let mut deadline = pin!(None::<tokio::time::Sleep>);
+            // The paused clock cannot move before the runtime first goes idle, so a
+            // paused test reads its start at the body's first `Pending` and arms the
+            // deadline's timer at the first idle point: a test that never waits on
+            // anything pays for neither.
+            let mut started = (!paused).then(tokio::time::Instant::now);
+            let mut deadline = None::<Pin<Box<tokio::time::Sleep>>>;
             let mut body = pin!(body);
             let mut registered = false;
             let stop = poll_fn(|cx| {
@@ -310,20 +306,19 @@ impl TestConfig {
                 if shared.panics.any() {
                     return Poll::Ready(Stop::TaskPanicked);
                 }
-                if deadline.is_none() {
-                    if paused && !shared.wait_idle_after(0, cx.waker()) {
-                        return Poll::Pending;
-                    }
-                    deadline.set(Some(tokio::time::sleep_until(started + limit)));
-                }
-                let sleep = deadline.as_mut().as_pin_mut().expect("armed above");
-                if sleep.poll(cx).is_ready() {
+                let started = *started.get_or_insert_with(tokio::time::Instant::now);
+                let sleep = match &mut deadline {
+                    Some(sleep) => sleep,
+                    None if paused && !shared.runner_saw_idle(started) => return Poll::Pending,
+                    None => deadline.insert(Box::pin(tokio::time::sleep_until(started + limit))),
+                };
+                if sleep.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Stop::TimedOut);
                 }
                 Poll::Pending
             })
             .await;
-            deadline.set(None);
+            drop(deadline);
             let stalled = matches!(stop, Stop::TimedOut)
                 && paused
                 && detect::stall::no_timer_pending(&shared).await;
@@ -375,9 +370,11 @@ impl TestConfig {
         } else {
             let mut b = tokio::runtime::Builder::new_current_thread();
             let on_park = Arc::clone(shared);
-            let on_unpark = Arc::clone(shared);
-            b.on_thread_park(move || on_park.on_park())
-                .on_thread_unpark(move || on_unpark.on_unpark());
+            b.on_thread_park(move || on_park.on_park());
+            if self.blocking_threshold.is_some() {
+                let on_unpark = Arc::clone(shared);
+                b.on_thread_unpark(move || on_unpark.on_unpark());
+            }
             b
         };
         let on_start = Arc::clone(shared);

@@ -47,6 +47,11 @@ struct IdleLog {
     last_idle: Option<Instant>,
     /// Tasks waiting in `settle()` for the next idle point.
     settle_waiters: Vec<Waker>,
+    /// Whether the runner waits for the first idle point (to arm the deadline);
+    /// it is woken through the waker it registered with the panic log.
+    runner_waits: bool,
+    /// The paused clock's reading when the test started, for the watchdog's report.
+    virtual_start: Option<tokio::time::Instant>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -72,16 +77,22 @@ impl Shared {
         if self.measure_busy {
             self.busy.stop();
         }
-        let waiters = {
+        let (waiters, wake_runner) = {
             let mut idle = lock(&self.idle);
             idle.generation += 1;
             idle.last_idle = Some(Instant::now());
-            std::mem::take(&mut idle.settle_waiters)
+            (
+                std::mem::take(&mut idle.settle_waiters),
+                std::mem::take(&mut idle.runner_waits),
+            )
         };
         // Waking here makes the scheduler poll the driver with a zero timeout
         // instead of parking, so the paused clock does not move.
         for waker in waiters {
             waker.wake();
+        }
+        if wake_runner {
+            self.panics.wake_runner();
         }
     }
 
@@ -101,6 +112,13 @@ impl Shared {
         lock(&self.idle).settle_waiters.clear();
     }
 
+    /// The paused clock's reading when the test started, as recorded by
+    /// [`runner_saw_idle`](Self::runner_saw_idle); `None` while the runner is still
+    /// in its first poll, before which the paused clock cannot have moved.
+    pub(crate) fn virtual_start(&self) -> Option<tokio::time::Instant> {
+        lock(&self.idle).virtual_start
+    }
+
     /// How many times the runtime has gone idle so far.
     pub(crate) fn idle_generation(&self) -> u64 {
         lock(&self.idle).generation
@@ -109,6 +127,21 @@ impl Shared {
     /// When the runtime thread last went idle (current-thread runtime only).
     pub(crate) fn last_idle(&self) -> Option<Instant> {
         lock(&self.idle).last_idle
+    }
+
+    /// Called by the runner of a paused-clock test each time the body is pending
+    /// and the deadline is not armed yet, with the clock's reading at the start of
+    /// the test: records it, and returns whether the runtime has gone idle since.
+    /// If not, the runner (whose waker is registered with the panic log) is woken
+    /// when it first does.
+    pub(crate) fn runner_saw_idle(&self, started: tokio::time::Instant) -> bool {
+        let mut idle = lock(&self.idle);
+        idle.virtual_start.get_or_insert(started);
+        if idle.generation > 0 {
+            return true;
+        }
+        idle.runner_waits = true;
+        false
     }
 
     /// Registers `waker` to be woken the next time the runtime goes idle, unless it

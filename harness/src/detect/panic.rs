@@ -55,6 +55,14 @@ impl PanicLog {
         }
     }
 
+    /// Wakes the runner, if it registered (see [`Shared::runner_saw_idle`](super::Shared::runner_saw_idle)).
+    pub(crate) fn wake_runner(&self) {
+        let runner = lock(&self.inner).runner.clone();
+        if let Some(waker) = runner {
+            waker.wake();
+        }
+    }
+
     /// Forgets the runner's waker. The waker keeps the runtime's scheduler alive,
     /// whose hooks keep this log alive: without this the two leak each other.
     pub(crate) fn forget_runner(&self) {

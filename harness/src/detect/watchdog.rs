@@ -6,8 +6,9 @@
 //! forever, so no timeout can fire and the test run hangs CI. One watchdog
 //! thread per process, started with the first test, keeps the deadlines of the
 //! running tests (a test registers when it starts and deregisters when it
-//! finishes, passed or failed: a lock and a push, no thread per test). When a
-//! deadline passes first, it writes what it knows to stderr (bypassing libtest's
+//! finishes, passed or failed: a lock and a push, no thread per test and no
+//! clock read; the watchdog stamps each test when it next looks, so a test
+//! gets between its limit and 1⅛ of it). When a deadline passes first, it writes what it knows to stderr (bypassing libtest's
 //! output capture, which would otherwise swallow it) and exits the process with
 //! status 101, the status of a failed `cargo test`. A panic cannot be used: it
 //! would only end the watchdog's own thread.
@@ -23,12 +24,6 @@ use crate::time::format_duration;
 
 /// Exit status of the process when the watchdog fires.
 const EXIT_STATUS: i32 = 101;
-
-/// Reading the test's clock from the watchdog thread.
-pub(crate) struct VirtualClock {
-    pub(crate) handle: tokio::runtime::Handle,
-    pub(crate) started: tokio::time::Instant,
-}
 
 /// How the watchdog names a test; turned into text only if the watchdog fires,
 /// so that a passing test pays for no formatting or allocation.
@@ -72,29 +67,41 @@ struct Entry {
     id: u64,
     name: TestName,
     limit: Duration,
-    started: Instant,
-    deadline: Instant,
+    /// When the watchdog thread first saw the test; its deadline is `seen + limit`.
+    seen: Option<Instant>,
     shared: Arc<Shared>,
-    clock: Option<VirtualClock>,
+    /// The runtime of a test on the paused clock, to read that clock from the
+    /// watchdog thread.
+    clock: Option<tokio::runtime::Handle>,
 }
+
+impl Entry {
+    /// The longest a test can wait to be seen: a test is late by at most this much.
+    fn slack(&self) -> Duration {
+        self.limit / SLACK_DIVISOR
+    }
+}
+
+/// A test's deadline is its limit plus at most `limit / SLACK_DIVISOR`.
+const SLACK_DIVISOR: u32 = 8;
 
 struct Running {
     next_id: u64,
     tests: Vec<Entry>,
-    /// When the watchdog thread will next look at the deadlines on its own;
+    /// How long the watchdog thread sleeps at most before it looks again;
     /// `None` while it waits for a test to register.
-    wake_at: Option<Instant>,
+    tick: Option<Duration>,
 }
 
 static RUNNING: Mutex<Running> = Mutex::new(Running {
     next_id: 0,
     tests: Vec::new(),
-    wake_at: None,
+    tick: None,
 });
-/// Notified when a test registers with a deadline before the watchdog thread's
-/// next wake-up. Tests that run one after another with the same limit almost
-/// never notify: waking the thread for every test would cost more than the test.
-static EARLIER: Condvar = Condvar::new();
+/// Notified when a test registers that the watchdog thread would otherwise see
+/// too late. Tests that run one after another with the same limit never notify:
+/// waking the thread for every test would cost more than the test.
+static SOONER: Condvar = Condvar::new();
 static START: Once = Once::new();
 
 fn running() -> MutexGuard<'static, Running> {
@@ -120,11 +127,15 @@ impl Drop for Watchdog {
 }
 
 /// Starts watching test `name`.
+///
+/// The test does not read the clock: the watchdog thread stamps it when it
+/// next looks, which it does within `limit / SLACK_DIVISOR`, so the test gets
+/// between its limit and 1⅛ of it.
 pub(crate) fn start(
     name: TestName,
     limit: Duration,
     shared: Arc<Shared>,
-    clock: Option<VirtualClock>,
+    clock: Option<tokio::runtime::Handle>,
 ) -> Watchdog {
     START.call_once(|| {
         std::thread::Builder::new()
@@ -132,52 +143,59 @@ pub(crate) fn start(
             .spawn(watch)
             .expect("asyncheck: failed to start the wall-clock watchdog thread");
     });
-    let started = Instant::now();
-    let deadline = started + limit;
     let mut running = running();
     let id = running.next_id;
     running.next_id += 1;
-    let earliest = running.wake_at.is_none_or(|wake_at| deadline < wake_at);
-    running.tests.push(Entry {
+    let entry = Entry {
         id,
         name,
         limit,
-        started,
-        deadline,
+        seen: None,
         shared,
         clock,
-    });
+    };
+    let sooner = running.tick.is_none_or(|tick| entry.slack() < tick);
+    running.tests.push(entry);
     drop(running);
-    if earliest {
-        EARLIER.notify_one();
+    if sooner {
+        SOONER.notify_one();
     }
     Watchdog { id }
 }
 
-/// The watchdog thread: sleeps until the earliest deadline, and exits the
-/// process if that test is still running then. A test that finished early is
-/// noticed lazily, at its old deadline.
+/// The watchdog thread: stamps newly registered tests, exits the process if a
+/// test is past its deadline, and sleeps until the earliest deadline or until
+/// the next test it has not seen yet would be late. A test that finished
+/// early is noticed lazily, at its old deadline.
 fn watch() {
     let mut running = running();
     loop {
         let now = Instant::now();
-        let Some(first) = running.tests.iter().min_by_key(|t| t.deadline) else {
-            running.wake_at = None;
-            running = EARLIER
-                .wait(running)
-                .unwrap_or_else(PoisonError::into_inner);
+        for test in &mut running.tests {
+            test.seen.get_or_insert(now);
+        }
+        let deadline = |t: &Entry| t.seen.unwrap_or(now) + t.limit;
+        let Some(first) = running.tests.iter().min_by_key(|t| deadline(t)) else {
+            running.tick = None;
+            running = SOONER.wait(running).unwrap_or_else(PoisonError::into_inner);
             continue;
         };
-        if first.deadline <= now {
+        if deadline(first) <= now {
             let message = expiry_message(first, now);
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "\n{message}");
             let _ = stderr.flush();
             std::process::exit(EXIT_STATUS);
         }
-        let wait = first.deadline - now;
-        running.wake_at = Some(first.deadline);
-        running = EARLIER
+        let tick = running
+            .tests
+            .iter()
+            .map(Entry::slack)
+            .min()
+            .unwrap_or(Duration::MAX);
+        let wait = (deadline(first) - now).min(tick);
+        running.tick = Some(tick);
+        running = SOONER
             .wait_timeout(running, wait)
             .unwrap_or_else(PoisonError::into_inner)
             .0;
@@ -186,11 +204,17 @@ fn watch() {
 
 fn expiry_message(test: &Entry, now: Instant) -> String {
     let mut known = Vec::new();
-    if let Some(clock) = &test.clock {
-        let _context = clock.handle.enter();
+    if let Some(handle) = &test.clock {
+        let elapsed = test
+            .shared
+            .virtual_start()
+            .map_or(Duration::ZERO, |started| {
+                let _context = handle.enter();
+                started.elapsed()
+            });
         known.push(format!(
             "the virtual clock stands at {} since the test started",
-            format_measured(clock.started.elapsed())
+            format_measured(elapsed)
         ));
     }
     if test.shared.current_thread {
@@ -201,7 +225,7 @@ fn expiry_message(test: &Entry, now: Instant) -> String {
             ),
             None => format!(
                 "the runtime thread has not gone idle once in {}",
-                format_measured(now - test.started)
+                format_measured(now - test.seen.unwrap_or(now))
             ),
         });
     }
