@@ -56,9 +56,9 @@ impl fmt::Display for Severity {
 
 /// Where a finding is, in 1-based lines and columns.
 ///
-/// Columns count Unicode scalar values (chars), as rustc does. `end_column`
-/// is *exclusive*: a span covering `abc` at the start of a line is
-/// `column: 1, end_column: 4`.
+/// Columns count Unicode scalar values (chars), as rustc does; a byte order
+/// mark at the start of a file is not counted. `end_column` is *exclusive*: a
+/// span covering `abc` at the start of a line is `column: 1, end_column: 4`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
     /// First line of the span (1-based).
@@ -110,7 +110,7 @@ impl Span {
 /// column just past the end of the line is its end).
 fn byte_offset(source: &str, line: usize, column: usize) -> Option<usize> {
     let line_start = if line == 1 {
-        0
+        first_line_start(source)
     } else {
         source.match_indices('\n').nth(line.checked_sub(2)?)?.0 + 1
     };
@@ -121,6 +121,16 @@ fn byte_offset(source: &str, line: usize, column: usize) -> Option<usize> {
         Some((i, _)) => Some(line_start + i),
         None if text.chars().count() == chars => Some(line_start + text.len()),
         None => None,
+    }
+}
+
+/// Where line 1 of `source` starts: after a leading byte order mark, which is
+/// not part of the text's columns (as in rustc, and as syn parses it).
+pub(crate) fn first_line_start(source: &str) -> usize {
+    if source.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
     }
 }
 

@@ -1,5 +1,6 @@
 //! The `human` format: rustc-style diagnostics drawn by annotate-snippets, then a summary line.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
@@ -36,21 +37,21 @@ pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> Str
         let source = report.source(&finding.path);
         let with_notes = source.and_then(|s| excerpt(s, finding.span, &finding.notes));
         let shown = with_notes.or_else(|| source.and_then(|s| excerpt(s, finding.span, &[])));
-        let group: Group<'_> = match shown {
+        let group: Group<'_> = match &shown {
             Some(Excerpt {
                 text,
                 first_line,
                 primary,
                 notes,
             }) => {
-                let mut snippet = Snippet::source(text)
-                    .line_start(first_line)
+                let mut snippet = Snippet::source(text.as_ref())
+                    .line_start(*first_line)
                     .path(path.as_str())
-                    .annotation(AnnotationKind::Primary.span(primary));
-                for (range, note) in notes.into_iter().zip(&finding.notes) {
+                    .annotation(AnnotationKind::Primary.span(primary.clone()));
+                for (range, note) in notes.iter().zip(&finding.notes) {
                     snippet = snippet.annotation(
                         AnnotationKind::Context
-                            .span(range)
+                            .span(range.clone())
                             .label(note.message.as_str()),
                     );
                 }
@@ -70,7 +71,8 @@ pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> Str
 
 /// The lines a finding's span and notes cover, and the byte ranges of the spans within them.
 struct Excerpt<'s> {
-    text: &'s str,
+    /// The lines, with `\r\n` line ends shown as `\n`.
+    text: Cow<'s, str>,
     /// The line number of the first line of `text`.
     first_line: usize,
     primary: std::ops::Range<usize>,
@@ -83,7 +85,8 @@ fn excerpt<'s>(source: &'s str, span: Span, notes: &[Note]) -> Option<Excerpt<'s
     let spans = || std::iter::once(span).chain(notes.iter().map(|n| n.span));
     let first_line = spans().map(|s| s.line).min()?;
     let last_line = spans().map(|s| s.end_line).max()?;
-    let mut line_starts = std::iter::once(0).chain(source.match_indices('\n').map(|(i, _)| i + 1));
+    let mut line_starts = std::iter::once(crate::first_line_start(source))
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1));
     let start_of_first = line_starts.nth(first_line.checked_sub(1)?)?;
     let rest = &source[start_of_first..];
     let line_count = last_line.checked_sub(first_line)? + 1;
@@ -92,20 +95,26 @@ fn excerpt<'s>(source: &'s str, span: Span, notes: &[Note]) -> Option<Excerpt<'s
         .nth(line_count - 1)
         .map_or(rest.len(), |(i, _)| i);
     let text = &rest[..text_len];
+    // Columns count chars before the line end, so they are the same without the `\r`s.
+    let text = if text.contains('\r') {
+        Cow::Owned(text.replace("\r\n", "\n").trim_end_matches('\r').to_owned())
+    } else {
+        Cow::Borrowed(text)
+    };
     let range = |span: Span| -> Option<std::ops::Range<usize>> {
         let line_start = |line: usize| match line - first_line {
             0 => Some(0),
             n => text.match_indices('\n').nth(n - 1).map(|(i, _)| i + 1),
         };
-        let start = byte_offset(text, line_start(span.line)?, span.column)?;
-        let end = byte_offset(text, line_start(span.end_line)?, span.end_column)?;
+        let start = byte_offset(&text, line_start(span.line)?, span.column)?;
+        let end = byte_offset(&text, line_start(span.end_line)?, span.end_column)?;
         Some(start..end.max(start))
     };
     Some(Excerpt {
-        text,
-        first_line,
         primary: range(span)?,
         notes: notes.iter().map(|n| range(n.span)).collect::<Option<_>>()?,
+        text,
+        first_line,
     })
 }
 
