@@ -507,16 +507,20 @@ impl Linter {
     }
 
     /// Checks files and directories (directories recursively, honouring
-    /// `.gitignore` and skipping `target/`), in parallel.
+    /// `.gitignore`, skipping `target/` and following symbolic links), in
+    /// parallel. An entry that cannot be looked at (a broken link, a link loop,
+    /// an unreadable directory, a FIFO) is an `io_error` finding; nothing is
+    /// skipped unreported.
     ///
     /// # Errors
     /// [`Error::MissingPath`] when a path does not exist; nothing is checked then.
     pub fn check_paths(&self, paths: &[PathBuf]) -> Result<Report, Error> {
-        let mut files = engine::walk::collect(paths)?;
+        let mut walked = engine::walk::collect(paths)?;
         if let Some(filters) = &self.filters {
-            files.retain(|f| !filters.excludes(f));
+            walked.files.retain(|f| !filters.excludes(f));
+            walked.problems.retain(|f| !filters.excludes(&f.path));
         }
-        Ok(self.configure(engine::check_files(self, &files)))
+        Ok(self.configure(engine::check_files(self, walked)))
     }
 
     /// Checks one file's source text, as if it were at `path`.

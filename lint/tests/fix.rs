@@ -181,15 +181,34 @@ fn a_symlink_to_a_file_outside_the_paths_is_never_written() {
     let link = dir.path().join("app/src/lib.rs");
     std::os::unix::fs::symlink(&outside, &link).unwrap();
 
-    // Named explicitly, the link is checked (through the link) but not fixed.
-    let Run { code, stderr, .. } = run(&dir.path().join("app"), &["--fix", "src/lib.rs"]);
-    assert_eq!(code, 2, "{stderr}");
+    // Named explicitly, the link is checked (through the link) but not fixed;
+    // a file next to it still is, and the link's finding is still reported.
+    std::fs::write(dir.path().join("app/src/other.rs"), BEFORE).unwrap();
+    let Run {
+        code,
+        stdout,
+        stderr,
+    } = run(
+        &dir.path().join("app"),
+        &["--fix", "--format", "short", "src/lib.rs", "src/other.rs"],
+    );
+    assert_eq!(code, 1, "{stderr}");
     assert_eq!(
         stderr,
-        "error: not fixing `src/lib.rs`: it is not a regular file\n"
+        "warning: not fixing `src/lib.rs`: it is not a regular file\n\
+         fixed 4 findings in 1 file\n"
+    );
+    let lines_of = |file: &str| stdout.lines().filter(|l| l.starts_with(file)).count();
+    assert!(
+        lines_of("src/lib.rs:") > lines_of("src/other.rs:"),
+        "the link keeps its findings, the fixed file loses some:\n{stdout}"
     );
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), BEFORE);
     assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+    assert_ne!(
+        std::fs::read_to_string(dir.path().join("app/src/other.rs")).unwrap(),
+        BEFORE
+    );
 }
 
 #[test]

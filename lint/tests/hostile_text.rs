@@ -5,6 +5,8 @@
 //! exit with 0 or 1 (2 is only for usage errors).
 
 mod common;
+use std::fmt::Write as _;
+
 use common::{Run, run, tree};
 
 fn short(dir: &std::path::Path) -> Run {
@@ -91,13 +93,11 @@ fn twenty_thousand_async_fns_in_one_file_are_all_indexed_and_checked() {
     let n = 20_000;
     let mut src = String::from("async fn caller(d: D) {\n");
     for i in 0..n {
-        src.push_str(&format!("    f{i}(d);\n"));
+        let _ = writeln!(src, "    f{i}(d);");
     }
     src.push_str("}\n");
     for i in 0..n {
-        src.push_str(&format!(
-            "async fn f{i}(d: D) {{ std::thread::sleep(d); }}\n"
-        ));
+        let _ = writeln!(src, "async fn f{i}(d: D) {{ std::thread::sleep(d); }}");
     }
     let dir = tree(&[("many.rs", src)]);
     let out = run(dir.path(), &["--format", "json", "."]);

@@ -212,23 +212,29 @@ fn run(args: &Args) -> Result<Outcome, Error> {
 }
 
 /// Applies the report's fixes to files under the given paths and says how many.
+/// A file that may not be written (outside the paths, a symlink, changed since
+/// it was read) is named on stderr and left as it is; the others are still
+/// fixed, and its findings stay in the report.
 fn write_fixes(args: &Args, report: &Report) -> Result<(), Error> {
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let mut applied = 0;
-    let fixes = report.fixes().map_err(Error::Fix)?;
-    for file in &fixes {
-        file.write(&roots).map_err(Error::Fix)?;
-        applied += file.applied;
+    let (mut applied, mut files) = (0, 0);
+    for file in &report.fixes().map_err(Error::Fix)? {
+        match file.write(&roots) {
+            Ok(()) => {
+                applied += file.applied;
+                files += 1;
+            }
+            Err(err) => eprintln!("warning: {err}"),
+        }
     }
     eprintln!(
-        "fixed {applied} finding{} in {} file{}",
+        "fixed {applied} finding{} in {files} file{}",
         if applied == 1 { "" } else { "s" },
-        fixes.len(),
-        if fixes.len() == 1 { "" } else { "s" }
+        if files == 1 { "" } else { "s" }
     );
     Ok(())
 }

@@ -82,11 +82,12 @@ pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// Checks `files` in parallel and merges the results.
-pub(crate) fn check_files(linter: &Linter, files: &[PathBuf]) -> Report {
+/// Checks the walked files in parallel and merges the results with the walk's problems.
+pub(crate) fn check_files(linter: &Linter, walked: walk::Walked) -> Report {
     let rules = active_rules(linter);
-    let outcomes: Vec<(PathBuf, FileOutcome)> = on_pool(|| check_all(linter, &rules, files));
-    finish(outcomes, files.len())
+    let outcomes: Vec<(PathBuf, FileOutcome)> =
+        on_pool(|| check_all(linter, &rules, &walked.files));
+    finish(outcomes, walked.files.len(), walked.problems)
 }
 
 fn check_all(
@@ -121,7 +122,7 @@ fn check_all(
 pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
     let rules = active_rules(linter);
     let outcome = on_pool(|| check_text(&rules, linter.options(), path, source.into()));
-    finish(vec![(path.to_path_buf(), outcome)], 1)
+    finish(vec![(path.to_path_buf(), outcome)], 1, Vec::new())
 }
 
 fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
@@ -131,12 +132,18 @@ fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
         .collect()
 }
 
-/// Settles deferred findings against the merged index, sorts, and keeps the sources needed for rendering.
-fn finish(outcomes: Vec<(PathBuf, FileOutcome)>, files_checked: usize) -> Report {
+/// Settles deferred findings against the merged index, adds `problems` (findings
+/// about entries that were not checked), sorts, and keeps the sources needed for rendering.
+fn finish(
+    outcomes: Vec<(PathBuf, FileOutcome)>,
+    files_checked: usize,
+    problems: Vec<Finding>,
+) -> Report {
     let mut index = AsyncIndex::default();
     let mut deferred = Vec::new();
     let mut report = Report {
         files_checked,
+        findings: problems,
         ..Report::default()
     };
     let mut dropped = std::collections::HashMap::new();

@@ -6,15 +6,22 @@ use super::depth;
 use crate::{Finding, Severity, Span};
 
 /// Reads `path` as UTF-8 text, or explains why it cannot be checked (rule `io_error`).
+///
+/// Only regular files (or links to them) are read: opening a FIFO would wait
+/// for a writer forever, and a device is not source code.
 pub(crate) fn read(path: &Path) -> Result<String, Box<Finding>> {
-    let bytes = std::fs::read(path).map_err(|err| {
-        Box::new(file_error(
-            path,
-            "io_error",
-            format!("cannot read file: {err}"),
-            Span::FILE_START,
-        ))
-    })?;
+    let io_error =
+        |message: String| Box::new(file_error(path, "io_error", message, Span::FILE_START));
+    let kind = std::fs::metadata(path)
+        .map_err(|err| io_error(format!("cannot read file: {err}")))?
+        .file_type();
+    if !kind.is_file() {
+        return Err(io_error(format!(
+            "not a regular file but {}: asyncheck reads only regular files",
+            describe(kind)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|err| io_error(format!("cannot read file: {err}")))?;
     String::from_utf8(bytes).map_err(|err| {
         Box::new(file_error(
             path,
@@ -26,6 +33,31 @@ pub(crate) fn read(path: &Path) -> Result<String, Box<Finding>> {
             Span::FILE_START,
         ))
     })
+}
+
+/// What a file that is not a regular file is, in words.
+fn describe(kind: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
 }
 
 /// Parses `source` as a Rust file, or reports syn's message at syn's position (rule `syntax_error`).
