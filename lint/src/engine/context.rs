@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
-use super::index::{AsyncIndex, Condition, Deferred, Fact, Facts, FutureSource, free_key};
+use super::index::{AsyncIndex, Condition, Fact, Facts, FutureSource, free_key};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use crate::rules::RuleInfo;
@@ -84,8 +84,13 @@ pub(crate) struct Cx<'f> {
     /// How many macro bodies enclose the current node.
     macro_depth: usize,
     pub(crate) findings: Vec<Finding>,
-    pub(crate) deferred: Vec<Deferred>,
+    /// The conditions of the findings that wait for the cross-file index
+    /// (first pass only; see [`Walker::new`]).
+    pub(crate) pending: Vec<Condition>,
+    /// This file's contributions to the cross-file index.
     pub(crate) index: AsyncIndex,
+    /// The merged index of every file, in the second pass.
+    settle: Option<&'f AsyncIndex>,
 }
 
 impl Cx<'_> {
@@ -225,9 +230,10 @@ impl Cx<'_> {
         message: String,
         help: impl Into<String>,
     ) {
-        let finding = self.finding(span, message, help.into());
-        let source = Condition { callee, facts };
-        self.deferred.push(Deferred { source, finding });
+        if self.holds(Condition { callee, facts }) {
+            let finding = self.finding(span, message, help.into());
+            self.findings.push(finding);
+        }
     }
 
     /// Records `fact` about the function whose every call runs the current code:
@@ -254,13 +260,28 @@ impl Cx<'_> {
         help: impl Into<String>,
         fix: crate::Fix,
     ) {
-        let mut finding = self.finding(span, message, help.into());
-        finding.fix = Some(fix);
-        let source = Condition {
+        let condition = Condition {
             callee: source,
             facts: Facts::of(&[Fact::Async]),
         };
-        self.deferred.push(Deferred { source, finding });
+        if self.holds(condition) {
+            let mut finding = self.finding(span, message, help.into());
+            finding.fix = Some(fix);
+            self.findings.push(finding);
+        }
+    }
+
+    /// Whether a finding waiting for `condition` stands: in the second pass,
+    /// whether the merged index says so; in the first, never — the condition is
+    /// kept, and the file is checked again if it turns out to hold.
+    fn holds(&mut self, condition: Condition) -> bool {
+        match self.settle {
+            Some(index) => index.holds(&condition),
+            None => {
+                self.pending.push(condition);
+                false
+            }
+        }
     }
 
     fn finding(&self, span: proc_macro2::Span, message: String, help: String) -> Finding {
@@ -293,7 +314,16 @@ pub(crate) struct Walker<'f> {
 
 impl<'f> Walker<'f> {
     /// A walker running `rules` (non-empty) over the file described by `file`.
-    pub(crate) fn new(file: &'f FileCtx, rules: &'f [&'static RuleInfo]) -> Self {
+    ///
+    /// Without `settle` (the first pass), a finding that depends on other files
+    /// is not reported; its condition is kept in [`Cx::pending`]. With the
+    /// merged index of every file (the second pass, for the files where one of
+    /// those conditions holds), such findings are reported when they stand.
+    pub(crate) fn new(
+        file: &'f FileCtx,
+        rules: &'f [&'static RuleInfo],
+        settle: Option<&'f AsyncIndex>,
+    ) -> Self {
         Walker {
             cx: Cx {
                 file,
@@ -304,8 +334,9 @@ impl<'f> Walker<'f> {
                 statements: Vec::new(),
                 macro_depth: 0,
                 findings: Vec::new(),
-                deferred: Vec::new(),
+                pending: Vec::new(),
                 index: AsyncIndex::default(),
+                settle,
             },
             rules,
         }

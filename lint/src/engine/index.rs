@@ -5,16 +5,15 @@
 //! [`Facts`] — whether it is `async`, plus whatever the rules recorded while
 //! walking its body (see [`Cx::record_fact`](super::context::Cx::record_fact)).
 //! Findings that depend on other files — "this call returns a future", "this
-//! call builds a client" — are *deferred* with the [`Condition`] they depend
-//! on and settled against the merged index once every file is done.
+//! call builds a client" — wait for a [`Condition`] on the merged index: the
+//! first pass keeps only the conditions, and the files where one holds are
+//! checked again once every file is indexed (see `engine::finish`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::Finding;
-
 /// A fact about one function definition, recorded while its file is walked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Fact {
     /// It is an `async fn`, so calling it creates a future (recorded by the walker;
     /// not for `#[tokio::main]`/`#[tokio::test]` fns, which are sync once expanded).
@@ -32,7 +31,7 @@ impl Fact {
 }
 
 /// A set of [`Fact`]s.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Facts(u8);
 
 impl Facts {
@@ -125,7 +124,7 @@ impl AsyncIndex {
 }
 
 /// A function of the checked code, as a call names it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum FutureSource {
     /// A free function, by [`free_key`].
     Free(String),
@@ -133,18 +132,11 @@ pub(crate) enum FutureSource {
     Method(String),
 }
 
-/// What a deferred finding depends on: every definition `callee` may refer to has all of `facts`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a finding that waits for the index depends on: every definition `callee` may refer to has all of `facts`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Condition {
     pub(crate) callee: FutureSource,
     pub(crate) facts: Facts,
-}
-
-/// A finding that stands only if its [`Condition`] holds once all files are indexed.
-#[derive(Debug)]
-pub(crate) struct Deferred {
-    pub(crate) source: Condition,
-    pub(crate) finding: Finding,
 }
 
 /// The index key of `crate::a::b::f` in the crate rooted at `crate_root`.

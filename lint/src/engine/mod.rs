@@ -31,18 +31,28 @@ use crate::config::RuleOptions;
 use crate::rules::{RULES, RuleInfo};
 use crate::{Finding, Linter, Report, Span};
 use context::{FileCtx, Walker};
-use index::{AsyncIndex, Deferred};
+use index::{AsyncIndex, Condition};
 
 /// What checking one file produced.
 #[derive(Default)]
 struct FileOutcome {
     findings: Vec<Finding>,
-    deferred: Vec<Deferred>,
+    /// The conditions of the findings that wait for the merged index, without
+    /// duplicates (first pass only).
+    pending: Vec<Condition>,
     index: AsyncIndex,
+    /// The text, kept only when there are findings to render it for.
     source: Option<Arc<str>>,
-    /// The hash of the text when `source` was dropped to keep memory bounded;
-    /// the file is read again in [`finish`] only if one of its deferred findings survives.
-    dropped_source: Option<u64>,
+}
+
+impl FileOutcome {
+    /// The outcome of a file that could not be checked at all.
+    fn failed(finding: Finding) -> Self {
+        FileOutcome {
+            findings: vec![finding],
+            ..FileOutcome::default()
+        }
+    }
 }
 
 /// The stack of each of the engine's worker threads.
@@ -85,44 +95,34 @@ pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
 /// Checks the walked files in parallel and merges the results with the walk's problems.
 pub(crate) fn check_files(linter: &Linter, walked: walk::Walked) -> Report {
     let rules = active_rules(linter);
-    let outcomes: Vec<(PathBuf, FileOutcome)> =
-        on_pool(|| check_all(linter, &rules, &walked.files));
-    finish(outcomes, walked.files.len(), walked.problems)
-}
-
-fn check_all(
-    linter: &Linter,
-    rules: &[&'static RuleInfo],
-    files: &[PathBuf],
-) -> Vec<(PathBuf, FileOutcome)> {
-    files
-        .par_iter()
-        .map(|path| {
-            let mut outcome = match parse::read(path) {
-                Ok(source) => check_text(rules, linter.options(), path, source.into()),
-                Err(finding) => FileOutcome {
-                    findings: vec![*finding],
-                    ..FileOutcome::default()
-                },
-            };
-            // Most files with deferred findings end up with none (bench corpus:
-            // 3,589 such files, 61 MB of text; 114 files with any finding), so
-            // their text is not held until every file is done.
-            if outcome.findings.is_empty()
-                && let Some(source) = outcome.source.take()
-            {
-                outcome.dropped_source = Some(text_hash(&source));
-            }
-            (path.clone(), outcome)
-        })
-        .collect()
+    let check = |path: &Path, settle: Option<&AsyncIndex>| match parse::read(path) {
+        Ok(source) => check_text(&rules, linter.options(), path, source.into(), settle),
+        Err(finding) => FileOutcome::failed(*finding),
+    };
+    on_pool(|| {
+        let outcomes = walked
+            .files
+            .par_iter()
+            .map(|path| (path.clone(), check(path, None)))
+            .collect();
+        finish(outcomes, walked.problems, check)
+    })
 }
 
 /// Checks one in-memory source as if it were at `path`.
 pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
     let rules = active_rules(linter);
-    let outcome = on_pool(|| check_text(&rules, linter.options(), path, source.into()));
-    finish(vec![(path.to_path_buf(), outcome)], 1, Vec::new())
+    let source: Arc<str> = source.into();
+    let check = |path: &Path, settle: Option<&AsyncIndex>| {
+        check_text(&rules, linter.options(), path, Arc::clone(&source), settle)
+    };
+    on_pool(|| {
+        finish(
+            vec![(path.to_path_buf(), check(path, None))],
+            Vec::new(),
+            check,
+        )
+    })
 }
 
 fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
@@ -132,74 +132,54 @@ fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
         .collect()
 }
 
-/// Settles deferred findings against the merged index, adds `problems` (findings
-/// about entries that were not checked), sorts, and keeps the sources needed for rendering.
+/// Merges the files' indexes, checks again (`check` with the merged index) the
+/// files where a finding waiting for it stands, adds `problems` (findings about
+/// entries that were not checked), sorts, and keeps the sources needed for rendering.
+///
+/// Most files with a waiting finding end up with none (bench corpus: 46,644
+/// waiting findings in 194 crates, none standing), so the first pass keeps only
+/// their conditions, not findings and texts, and the second pass is short.
 fn finish(
-    outcomes: Vec<(PathBuf, FileOutcome)>,
-    files_checked: usize,
+    mut outcomes: Vec<(PathBuf, FileOutcome)>,
     problems: Vec<Finding>,
+    check: impl Fn(&Path, Option<&AsyncIndex>) -> FileOutcome + Sync,
 ) -> Report {
     let mut index = AsyncIndex::default();
-    let mut deferred = Vec::new();
+    for (_, outcome) in &mut outcomes {
+        index.merge(std::mem::take(&mut outcome.index));
+    }
+    outcomes
+        .par_iter_mut()
+        .filter(|(_, outcome)| outcome.pending.iter().any(|c| index.holds(c)))
+        .for_each(|(path, outcome)| *outcome = check(path, Some(&index)));
     let mut report = Report {
-        files_checked,
+        files_checked: outcomes.len(),
         findings: problems,
         ..Report::default()
     };
-    let mut dropped = std::collections::HashMap::new();
     for (path, outcome) in outcomes {
-        if let Some(hash) = outcome.dropped_source {
-            dropped.insert(path.clone(), hash);
-        }
-        index.merge(outcome.index);
-        deferred.extend(outcome.deferred);
         report.findings.extend(outcome.findings);
         if let Some(source) = outcome.source {
             report.sources.insert(path, source);
         }
     }
-    report.findings.extend(
-        deferred
-            .into_iter()
-            .filter(|d| index.holds(&d.source))
-            .map(|d| d.finding),
-    );
     report.findings.sort_by(|a, b| {
         (&a.path, a.span, a.rule, &a.message).cmp(&(&b.path, b.span, b.rule, &b.message))
     });
     report.findings.dedup();
-    let with_findings: std::collections::HashSet<&PathBuf> =
-        report.findings.iter().map(|f| &f.path).collect();
-    report
-        .sources
-        .retain(|path, _| with_findings.contains(path));
-    for path in with_findings {
-        // Read again only if unchanged since it was checked, so that snippets,
-        // fixes and baseline fingerprints see the text the spans point into.
-        if let Some(&hash) = dropped.get(path)
-            && let Ok(source) = parse::read(path)
-            && text_hash(&source) == hash
-        {
-            report.sources.insert(path.clone(), source.into());
-        }
-    }
     report
 }
 
-fn text_hash(text: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(text)
-}
-
-/// Parses and walks one file's text, catching panics.
+/// Parses and walks one file's text, catching panics; `settle` as in [`Walker::new`].
 fn check_text(
     rules: &[&'static RuleInfo],
     options: &Arc<RuleOptions>,
     path: &Path,
     source: Arc<str>,
+    settle: Option<&AsyncIndex>,
 ) -> FileOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        check_parsed(rules, options, path, &source)
+        check_parsed(rules, options, path, &source, settle)
     }));
     // Spans are plain line/column numbers by now; free proc-macro2's per-thread source map.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -217,14 +197,11 @@ fn check_text(
         );
         finding.help =
             "this is a bug in asyncheck; please report it with the file that triggers it".into();
-        FileOutcome {
-            findings: vec![finding],
-            ..FileOutcome::default()
-        }
+        FileOutcome::failed(finding)
     });
-    // Only a file that has or may get findings needs its text for rendering;
-    // dropping the rest here keeps memory bounded by the largest files in flight.
-    if !outcome.findings.is_empty() || !outcome.deferred.is_empty() {
+    // Only a file with findings needs its text, for rendering; dropping the rest
+    // here keeps memory bounded by the largest files in flight.
+    if !outcome.findings.is_empty() {
         outcome.source = Some(source);
     }
     outcome
@@ -235,21 +212,14 @@ fn check_parsed(
     options: &Arc<RuleOptions>,
     path: &Path,
     source: &str,
+    settle: Option<&AsyncIndex>,
 ) -> FileOutcome {
     if let Err(too_deep) = depth::check(source) {
-        return FileOutcome {
-            findings: vec![parse::too_complex(path, source, &too_deep)],
-            ..FileOutcome::default()
-        };
+        return FileOutcome::failed(parse::too_complex(path, source, &too_deep));
     }
     let file = match parse::parse(path, source) {
         Ok(file) => file,
-        Err(finding) => {
-            return FileOutcome {
-                findings: vec![*finding],
-                ..FileOutcome::default()
-            };
-        }
+        Err(finding) => return FileOutcome::failed(*finding),
     };
     let (allows, mut findings) = suppress::scan(path, source);
     if rules.is_empty() {
@@ -265,19 +235,16 @@ fn check_parsed(
         module_path,
         options: Arc::clone(options),
     };
-    let cx = Walker::new(&file_ctx, rules).run(&file);
+    let cx = Walker::new(&file_ctx, rules, settle).run(&file);
     findings.extend(cx.findings.into_iter().filter(|f| !allows.silences(f)));
-    let deferred = cx
-        .deferred
-        .into_iter()
-        .filter(|d| !allows.silences(&d.finding))
-        .collect();
+    let mut pending = cx.pending;
+    pending.sort_unstable();
+    pending.dedup();
     FileOutcome {
         findings,
-        deferred,
+        pending,
         index: cx.index,
         source: None,
-        dropped_source: None,
     }
 }
 
@@ -312,6 +279,7 @@ mod tests {
             &Arc::default(),
             Path::new("a.rs"),
             "fn f() { let x = 1; }".into(),
+            None,
         );
         assert_eq!(crashed.findings.len(), 1);
         assert_eq!(crashed.findings[0].rule, "internal_error");
@@ -321,6 +289,7 @@ mod tests {
             &Arc::default(),
             Path::new("b.rs"),
             "fn f() { g(); }".into(),
+            None,
         );
         assert!(fine.findings.is_empty());
     }
