@@ -275,13 +275,11 @@ impl Cx<'_> {
     /// whether the merged index says so; in the first, never — the condition is
     /// kept, and the file is checked again if it turns out to hold.
     fn holds(&mut self, condition: Condition) -> bool {
-        match self.settle {
-            Some(index) => index.holds(&condition),
-            None => {
-                self.pending.push(condition);
-                false
-            }
+        if let Some(index) = self.settle {
+            return index.holds(&condition);
         }
+        self.pending.push(condition);
+        false
     }
 
     fn finding(&self, span: proc_macro2::Span, message: String, help: String) -> Finding {
