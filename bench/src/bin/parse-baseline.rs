@@ -4,10 +4,12 @@
 //! `ignore` crate, `.gitignore` honoured without git, `target` directories
 //! skipped, `.rs` files only, sorted), then reads and `syn::parse_file`s each
 //! file on rayon's default pool (one thread per core, as the lint), dropping
-//! each tree at once. It prints the number of files, lines and parse failures.
+//! each tree at once. It prints the number of files, lines and parse failures
+//! as one line of JSON; with `--list-rejects`, then the path of every file syn
+//! rejects, one per line, in sorted order.
 //!
 //! ```text
-//! parse-baseline target/bench-corpus/1x
+//! parse-baseline [--list-rejects] target/bench-corpus/1x
 //! ```
 
 use std::path::PathBuf;
@@ -36,20 +38,29 @@ impl Tally {
 }
 
 fn main() -> ExitCode {
-    let roots: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let list_rejects = args.iter().any(|a| a == "--list-rejects");
+    args.retain(|a| a != "--list-rejects");
+    let roots: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
     if roots.is_empty() {
-        eprintln!("usage: parse-baseline <dir or file>...");
+        eprintln!("usage: parse-baseline [--list-rejects] <dir or file>...");
         return ExitCode::from(2);
     }
     let files = collect(&roots);
-    let tally = files
-        .par_iter()
-        .map(|path| parse_one(path))
-        .reduce(Tally::default, Tally::add);
+    // One tally per file, in the order of `files`.
+    let tallies: Vec<Tally> = files.par_iter().map(|path| parse_one(path)).collect();
+    let tally = tallies.iter().copied().fold(Tally::default(), Tally::add);
     println!(
         "{{\"files\":{},\"lines\":{},\"unreadable\":{},\"parse_failures\":{}}}",
         tally.files, tally.lines, tally.unreadable, tally.parse_failures
     );
+    if list_rejects {
+        for (path, file) in files.iter().zip(&tallies) {
+            if file.parse_failures > 0 {
+                println!("{}", path.display());
+            }
+        }
+    }
     ExitCode::SUCCESS
 }
 
