@@ -25,12 +25,23 @@ const RENDERINGS: [(Format, bool); 7] = [
 const FILE_LEVEL: &[&str] = &["syntax_error", "io_error", "too_complex", "internal_error"];
 
 /// A linter running every rule, pedantic ones included; built once per process.
+///
+/// # Panics
+/// On first use, when spans carry no line numbers: proc-macro2 drops span
+/// locations under `--cfg fuzzing`, which cargo-fuzz sets unless it is run
+/// with `--no-cfg-fuzzing`, and every span check would then fail spuriously.
 pub fn linter() -> &'static Linter {
     static LINTER: OnceLock<Linter> = OnceLock::new();
     LINTER.get_or_init(|| {
-        Linter::new()
+        let linter = Linter::new()
             .select(&["all"])
-            .expect("`all` is a rule group")
+            .expect("`all` is a rule group");
+        let probe = linter.check_source(PATH, "async fn f() {\n    std::thread::sleep(d);\n}\n");
+        assert!(
+            probe.findings().first().is_some_and(|f| f.span.line == 2),
+            "spans have no line numbers: build the fuzz targets with `cargo fuzz build --no-cfg-fuzzing`"
+        );
+        linter
     })
 }
 

@@ -7,11 +7,23 @@
 //! to be valid: names need not resolve and types need not check.
 //!
 //! ```
-//! use asyncheck_fuzz::program::Program;
-//! use libfuzzer_sys::arbitrary::{Arbitrary, Unstructured};
+//! use asyncheck_fuzz::program::{Attr, Block, Dur, Expr, Item, Name, PathStyle, Program, Stmt};
 //!
-//! let program = Program::arbitrary(&mut Unstructured::new(&[7; 64])).unwrap();
-//! assert!(program.to_string().contains("fn "));
+//! let sleep = Expr::Sleep(PathStyle::Full, Dur::Millis(5));
+//! let program = Program {
+//!     uses: vec![],
+//!     items: vec![Item::Fn {
+//!         attr: Attr::None,
+//!         is_async: true,
+//!         name: Name::A,
+//!         params: vec![],
+//!         body: Block(vec![Stmt::Semi(sleep)]),
+//!     }],
+//! };
+//! assert_eq!(
+//!     program.to_string(),
+//!     "async fn a() {\n    std::thread::sleep(Duration::from_millis(5));\n}\n"
+//! );
 //! ```
 
 use std::fmt::{self, Write};
@@ -613,23 +625,11 @@ impl Printer {
                 self.push("?");
             }
             Expr::Sleep(style, dur) => {
-                let path = match style {
-                    PathStyle::Full | PathStyle::Alias => "std::thread::sleep",
-                    PathStyle::Module => "thread::sleep",
-                    PathStyle::Bare => "sleep",
-                };
-                let _ = write!(self.out, "{path}({})", dur.source());
+                let _ = write!(self.out, "{}({})", style.sleep(), dur.source());
             }
             Expr::Fs(function, style) => self.fs_call(*function, *style),
             Expr::Lock(name, kind) => {
-                let call = match kind {
-                    LockKind::LockUnwrap => ".lock().unwrap()",
-                    LockKind::LockAwait => ".lock().await",
-                    LockKind::LockBare => ".lock()",
-                    LockKind::ReadUnwrap => ".read().unwrap()",
-                    LockKind::WriteExpect => ".write().expect(\"poisoned\")",
-                };
-                let _ = write!(self.out, "{}{call}", name.ident());
+                let _ = write!(self.out, "{}{}", name.ident(), kind.source());
             }
             Expr::TokioSleep(dur) => {
                 let _ = write!(self.out, "tokio::time::sleep({})", dur.source());
@@ -643,49 +643,36 @@ impl Printer {
                     SpawnFn::Handle => "handle.spawn",
                     SpawnFn::JoinSet => "set.spawn",
                 };
-                self.push(function);
-                self.push("(");
-                self.expr(task);
-                self.push(")");
+                self.call(function, |p| p.expr(task));
             }
-            Expr::SpawnBlocking(body) => {
-                self.push("tokio::task::spawn_blocking(move || ");
-                self.block(body);
-                self.push(")");
-            }
-            Expr::ThreadSpawn(body) => {
-                self.push("std::thread::spawn(move || ");
-                self.block(body);
-                self.push(")");
-            }
+            Expr::SpawnBlocking(body) => self.call("tokio::task::spawn_blocking", |p| {
+                p.push("move || ");
+                p.block(body);
+            }),
+            Expr::ThreadSpawn(body) => self.call("std::thread::spawn", |p| {
+                p.push("move || ");
+                p.block(body);
+            }),
             Expr::Select {
                 biased,
                 first,
                 rest,
                 otherwise,
             } => self.select(*biased, first, rest, otherwise.as_ref()),
-            Expr::Join(futures) => {
-                self.push("tokio::join!(");
+            Expr::Join(futures) => self.call("tokio::join!", |p| {
                 for (i, future) in futures.iter().take(MAX_LIST).enumerate() {
                     if i > 0 {
-                        self.push(", ");
+                        p.push(", ");
                     }
-                    self.expr(future);
+                    p.expr(future);
                 }
-                self.push(")");
-            }
-            Expr::Println(value) => {
-                self.push("println!(\"{:?}\", ");
-                self.expr(value);
-                self.push(")");
-            }
+            }),
+            Expr::Println(value) => self.call("println!", |p| {
+                p.push("\"{:?}\", ");
+                p.expr(value);
+            }),
             Expr::RuntimeNew(style) => self.push(style.source()),
-            Expr::BlockOn(style, future) => {
-                self.push(style.function());
-                self.push("(");
-                self.expr(future);
-                self.push(")");
-            }
+            Expr::BlockOn(style, future) => self.call(style.function(), |p| p.expr(future)),
             Expr::ClientNew => self.push("reqwest::Client::new()"),
             Expr::AsyncBlock { is_move, body } => {
                 self.push(if *is_move { "async move " } else { "async " });
@@ -707,6 +694,14 @@ impl Printer {
             }
             Expr::Block(body) => self.block(body),
         }
+    }
+
+    /// `function(args)`, the arguments written by `args`.
+    fn call(&mut self, function: &str, args: impl FnOnce(&mut Self)) {
+        self.push(function);
+        self.push("(");
+        args(self);
+        self.push(")");
     }
 
     fn fs_call(&mut self, function: FsFn, style: PathStyle) {
@@ -777,6 +772,29 @@ impl Cond {
             Cond::LetRecv => "let Some(b) = rx.recv().await".to_owned(),
             Cond::NotCancelled => "!token.is_cancelled()".to_owned(),
             Cond::True => "true".to_owned(),
+        }
+    }
+}
+
+impl PathStyle {
+    /// `std::thread::sleep` spelt this way.
+    fn sleep(self) -> &'static str {
+        match self {
+            PathStyle::Full | PathStyle::Alias => "std::thread::sleep",
+            PathStyle::Module => "thread::sleep",
+            PathStyle::Bare => "sleep",
+        }
+    }
+}
+
+impl LockKind {
+    fn source(self) -> &'static str {
+        match self {
+            LockKind::LockUnwrap => ".lock().unwrap()",
+            LockKind::LockAwait => ".lock().await",
+            LockKind::LockBare => ".lock()",
+            LockKind::ReadUnwrap => ".read().unwrap()",
+            LockKind::WriteExpect => ".write().expect(\"poisoned\")",
         }
     }
 }
