@@ -212,7 +212,7 @@ impl Cx<'_> {
     /// Reports a finding that stands only if `source` turns out to be an `async fn` once all files are indexed.
     pub(crate) fn report_if_future(
         &mut self,
-        source: FutureSource,
+        source: &FutureSource,
         span: proc_macro2::Span,
         message: String,
         help: impl Into<String>,
@@ -224,13 +224,13 @@ impl Cx<'_> {
     /// turns out to have all of `facts` once all files are indexed.
     pub(crate) fn report_if(
         &mut self,
-        callee: FutureSource,
+        callee: &FutureSource,
         facts: Facts,
         span: proc_macro2::Span,
         message: String,
         help: impl Into<String>,
     ) {
-        if self.holds(Condition { callee, facts }) {
+        if self.holds(Condition::new(callee, facts)) {
             let finding = self.finding(span, message, help.into());
             self.findings.push(finding);
         }
@@ -254,16 +254,13 @@ impl Cx<'_> {
     /// As [`report_if_future`](Self::report_if_future), with a fix for when it stands.
     pub(crate) fn report_if_future_with_fix(
         &mut self,
-        source: FutureSource,
+        source: &FutureSource,
         span: proc_macro2::Span,
         message: String,
         help: impl Into<String>,
         fix: crate::Fix,
     ) {
-        let condition = Condition {
-            callee: source,
-            facts: Facts::of(&[Fact::Async]),
-        };
+        let condition = Condition::new(source, Facts::of(&[Fact::Async]));
         if self.holds(condition) {
             let mut finding = self.finding(span, message, help.into());
             finding.fix = Some(fix);
@@ -388,7 +385,7 @@ impl<'f> Walker<'f> {
             facts,
         }) = def
         {
-            self.cx.index.add(callee, facts);
+            self.cx.index.add(&callee, facts);
         }
     }
 

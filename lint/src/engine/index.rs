@@ -85,46 +85,37 @@ impl Seen {
     }
 }
 
-/// Every function of the run: free functions by crate and module path, methods by name.
+/// Every function of the run: free functions by crate and module path, methods by name,
+/// each under the [`Key`] of its name.
 #[derive(Debug, Default)]
 pub(crate) struct AsyncIndex {
-    free: HashMap<String, Seen>,
-    methods: HashMap<String, Seen>,
+    seen: HashMap<Key, Seen>,
 }
 
 impl AsyncIndex {
     /// Records one definition of `callee` (a free function under its [`free_key`],
     /// or a method or associated function, impl or trait, by name) with its facts.
-    pub(crate) fn add(&mut self, callee: FutureSource, facts: Facts) {
-        let (map, name) = match callee {
-            FutureSource::Free(key) => (&mut self.free, key),
-            FutureSource::Method(name) => (&mut self.methods, name),
-        };
-        map.entry(name).or_default().add(facts);
+    pub(crate) fn add(&mut self, callee: &FutureSource, facts: Facts) {
+        self.seen.entry(Key::of(callee)).or_default().add(facts);
     }
 
     /// Adds another file's contributions.
     pub(crate) fn merge(&mut self, other: AsyncIndex) {
-        for (k, v) in other.free {
-            self.free.entry(k).or_default().merge(v);
-        }
-        for (k, v) in other.methods {
-            self.methods.entry(k).or_default().merge(v);
+        for (k, v) in other.seen {
+            self.seen.entry(k).or_default().merge(v);
         }
     }
 
     /// Whether `condition` certainly holds: every definition its callee may refer to has all its facts.
     pub(crate) fn holds(&self, condition: &Condition) -> bool {
-        let seen = match &condition.callee {
-            FutureSource::Free(key) => self.free.get(key),
-            FutureSource::Method(name) => self.methods.get(name),
-        };
-        seen.is_some_and(|s| s.all_have(condition.facts))
+        self.seen
+            .get(&condition.callee)
+            .is_some_and(|s| s.all_have(condition.facts))
     }
 }
 
 /// A function of the checked code, as a call names it.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum FutureSource {
     /// A free function, by [`free_key`].
     Free(String),
@@ -132,11 +123,36 @@ pub(crate) enum FutureSource {
     Method(String),
 }
 
+/// What the index keeps of a [`FutureSource`]: a 64-bit hash of it, so that the
+/// index of a whole corpus (hundreds of thousands of functions, each free one
+/// named with its crate's path) stays small. Two names share a key with a
+/// probability of about n²/2⁶⁵ for n names: 3·10⁻⁸ for a million.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Key(u64);
+
+impl Key {
+    /// The key of `callee`; the same in every run (`SipHash` with fixed keys).
+    pub(crate) fn of(callee: &FutureSource) -> Key {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        Key(BuildHasherDefault::<DefaultHasher>::default().hash_one(callee))
+    }
+}
+
 /// What a finding that waits for the index depends on: every definition `callee` may refer to has all of `facts`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Condition {
-    pub(crate) callee: FutureSource,
+    pub(crate) callee: Key,
     pub(crate) facts: Facts,
+}
+
+impl Condition {
+    /// Every definition `callee` may refer to has all of `facts`.
+    pub(crate) fn new(callee: &FutureSource, facts: Facts) -> Condition {
+        Condition {
+            callee: Key::of(callee),
+            facts,
+        }
+    }
 }
 
 /// The index key of `crate::a::b::f` in the crate rooted at `crate_root`.
@@ -199,40 +215,37 @@ mod tests {
     fn a_name_defined_both_async_and_sync_is_not_a_future() {
         let is_async = Facts::of(&[Fact::Async]);
         let mut index = AsyncIndex::default();
-        index.add(FutureSource::Method("fetch".into()), is_async);
-        index.add(FutureSource::Method("load".into()), is_async);
+        index.add(&FutureSource::Method("fetch".into()), is_async);
+        index.add(&FutureSource::Method("load".into()), is_async);
         let mut other = AsyncIndex::default();
-        other.add(FutureSource::Method("load".into()), Facts::default());
+        other.add(&FutureSource::Method("load".into()), Facts::default());
         index.merge(other);
-        let future = |name: &str| Condition {
-            callee: FutureSource::Method(name.into()),
-            facts: is_async,
-        };
+        let future = |name: &str| Condition::new(&FutureSource::Method(name.into()), is_async);
         assert!(index.holds(&future("fetch")));
         assert!(!index.holds(&future("load")));
         assert!(!index.holds(&future("missing")));
+        // A free function and a method of the same name are different keys.
+        assert!(!index.holds(&Condition::new(
+            &FutureSource::Free("fetch".into()),
+            is_async
+        )));
     }
 
     #[test]
     fn a_condition_needs_every_fact_in_every_definition() {
         let builds = Facts::of(&[Fact::Async, Fact::BuildsClient, Fact::SendsRequest]);
         let mut index = AsyncIndex::default();
-        index.add(FutureSource::Free("app#fetch".into()), builds);
-        index.add(FutureSource::Method("get".into()), builds);
+        index.add(&FutureSource::Free("app#fetch".into()), builds);
+        index.add(&FutureSource::Method("get".into()), builds);
         index.add(
-            FutureSource::Method("get".into()),
+            &FutureSource::Method("get".into()),
             Facts::of(&[Fact::Async, Fact::SendsRequest]),
         );
         index.add(
-            FutureSource::Free("app#make".into()),
+            &FutureSource::Free("app#make".into()),
             Facts::of(&[Fact::Async, Fact::BuildsClient]),
         );
-        let holds = |callee| {
-            index.holds(&Condition {
-                callee,
-                facts: builds,
-            })
-        };
+        let holds = |callee| index.holds(&Condition::new(&callee, builds));
         assert!(holds(FutureSource::Free("app#fetch".into())));
         assert!(
             !holds(FutureSource::Method("get".into())),

@@ -156,7 +156,7 @@ impl Rule for ClientPerRequest {
         }
         for (span, callee, what) in calls {
             cx.report_if(
-                callee,
+                &callee,
                 BUILDS_PER_CALL,
                 span,
                 format!("{what} builds a new `reqwest::Client` on every call, and it is called for every {per}, so no connection is ever reused"),

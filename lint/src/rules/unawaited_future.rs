@@ -248,7 +248,7 @@ impl Rule for UnawaitedFuture {
         match (fix(cx, stmt, expr, &source), source) {
             (Some(fix), Source::Known) => cx.report_with_fix(expr.span(), message, HELP, fix),
             (Some(fix), Source::Indexed(source)) => {
-                cx.report_if_future_with_fix(source, expr.span(), message, HELP, fix);
+                cx.report_if_future_with_fix(&source, expr.span(), message, HELP, fix);
             }
             (None, source) => report(cx, source, expr.span(), message),
         }
@@ -282,7 +282,7 @@ impl Rule for UnawaitedFuture {
 fn report(cx: &mut Cx<'_>, source: Source, span: proc_macro2::Span, message: String) {
     match source {
         Source::Known => cx.report(span, message, HELP),
-        Source::Indexed(source) => cx.report_if_future(source, span, message, HELP),
+        Source::Indexed(source) => cx.report_if_future(&source, span, message, HELP),
     }
 }
 
