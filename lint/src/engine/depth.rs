@@ -72,19 +72,19 @@ pub(crate) fn check(source: &str) -> Result<(), TooDeep> {
 }
 
 /// Offset of the next `byte` at or after `from`, or the end.
-fn memchr(bytes: &[u8], from: usize, byte: u8) -> usize {
+pub(super) fn memchr(bytes: &[u8], from: usize, byte: u8) -> usize {
     bytes[from..]
         .iter()
         .position(|&b| b == byte)
         .map_or(bytes.len(), |p| from + p)
 }
 
-fn ident_before(bytes: &[u8], i: usize) -> bool {
+pub(super) fn ident_before(bytes: &[u8], i: usize) -> bool {
     i > 0 && (bytes[i - 1] == b'_' || bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] >= 0x80)
 }
 
 /// Just past the `*/` closing the block comment whose body starts at `i`, counting nested comments.
-fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
+pub(super) fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
     let mut open = 1usize;
     while i < bytes.len() {
         match (bytes[i], bytes.get(i + 1)) {
@@ -106,7 +106,7 @@ fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// Just past the `"` closing the (non-raw) string whose body starts at `i`.
-fn string_end(bytes: &[u8], mut i: usize) -> usize {
+pub(super) fn string_end(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
@@ -118,7 +118,7 @@ fn string_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// Past a char literal starting with the `'` at `i`, or just past the `'` of a lifetime or label.
-fn quote_end(bytes: &[u8], i: usize) -> usize {
+pub(super) fn quote_end(bytes: &[u8], i: usize) -> usize {
     match bytes.get(i + 1) {
         // '\n', '\'', '\u{..}': an escape is always a char literal.
         Some(b'\\') => {
@@ -147,7 +147,7 @@ fn quote_end(bytes: &[u8], i: usize) -> usize {
 }
 
 /// Past the raw string whose `r` is at `i` (`r"…"`, `r#"…"#`, …); just past the `r` when it is not one (`r#ident`, `r`).
-fn raw_string_end(bytes: &[u8], i: usize) -> usize {
+pub(super) fn raw_string_end(bytes: &[u8], i: usize) -> usize {
     let mut j = i + 1;
     while bytes.get(j) == Some(&b'#') {
         j += 1;

@@ -14,6 +14,7 @@
 
 pub(crate) mod context;
 pub(crate) mod depth;
+pub(crate) mod docs;
 pub(crate) mod index;
 pub(crate) mod macros;
 pub(crate) mod parse;
