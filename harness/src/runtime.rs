@@ -282,11 +282,11 @@ impl TestConfig {
             shared.busy.start();
         }
         let (stop, stalled) = runtime.block_on(async {
-            // The paused clock cannot move before the runtime first goes idle, so a
-            // paused test reads its start at the body's first `Pending` and arms the
-            // deadline's timer at the first idle point: a test that never waits on
-            // anything pays for neither.
-            let mut started = (!paused).then(tokio::time::Instant::now);
+            // The paused clock cannot move before the runtime first goes idle (and
+            // the runner is woken then, before it can), so a paused test reads its
+            // start and arms the deadline's timer at the first idle point: a test
+            // that never waits on anything pays for neither.
+            let started = (!paused).then(tokio::time::Instant::now);
             let mut deadline = None::<Pin<Box<tokio::time::Sleep>>>;
             let mut body = pin!(body);
             let mut registered = false;
@@ -306,11 +306,17 @@ impl TestConfig {
                 if shared.panics.any() {
                     return Poll::Ready(Stop::TaskPanicked);
                 }
-                let started = *started.get_or_insert_with(tokio::time::Instant::now);
                 let sleep = match &mut deadline {
                     Some(sleep) => sleep,
-                    None if paused && !shared.runner_saw_idle(started) => return Poll::Pending,
-                    None => deadline.insert(Box::pin(tokio::time::sleep_until(started + limit))),
+                    None if paused && !shared.runner_saw_idle() => return Poll::Pending,
+                    None => {
+                        let started = started.unwrap_or_else(|| {
+                            let now = tokio::time::Instant::now();
+                            shared.record_virtual_start(now);
+                            now
+                        });
+                        deadline.insert(Box::pin(tokio::time::sleep_until(started + limit)))
+                    }
                 };
                 if sleep.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Stop::TimedOut);

@@ -113,10 +113,16 @@ impl Shared {
     }
 
     /// The paused clock's reading when the test started, as recorded by
-    /// [`runner_saw_idle`](Self::runner_saw_idle); `None` while the runner is still
-    /// in its first poll, before which the paused clock cannot have moved.
+    /// [`record_virtual_start`](Self::record_virtual_start); `None` until the
+    /// runtime first goes idle, before which the paused clock cannot have moved.
     pub(crate) fn virtual_start(&self) -> Option<tokio::time::Instant> {
         lock(&self.idle).virtual_start
+    }
+
+    /// Records the paused clock's reading at the start of the test, which the
+    /// runner reads at the first idle point.
+    pub(crate) fn record_virtual_start(&self, at: tokio::time::Instant) {
+        lock(&self.idle).virtual_start.get_or_insert(at);
     }
 
     /// How many times the runtime has gone idle so far.
@@ -130,13 +136,11 @@ impl Shared {
     }
 
     /// Called by the runner of a paused-clock test each time the body is pending
-    /// and the deadline is not armed yet, with the clock's reading at the start of
-    /// the test: records it, and returns whether the runtime has gone idle since.
-    /// If not, the runner (whose waker is registered with the panic log) is woken
+    /// and the deadline is not armed yet: whether the runtime has gone idle. If
+    /// not, the runner (whose waker is registered with the panic log) is woken
     /// when it first does.
-    pub(crate) fn runner_saw_idle(&self, started: tokio::time::Instant) -> bool {
+    pub(crate) fn runner_saw_idle(&self) -> bool {
         let mut idle = lock(&self.idle);
-        idle.virtual_start.get_or_insert(started);
         if idle.generation > 0 {
             return true;
         }
