@@ -50,14 +50,7 @@ pub(crate) fn scan(source: &str, limit: usize) -> (usize, Option<usize>) {
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 i = memchr(bytes, i, b'\n');
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = block_comment_end(bytes, i + 2),
-            b'"' => i = string_end(bytes, i + 1),
-            b'\'' => i = quote_end(bytes, i),
-            b'r' if !ident_before(bytes, i) => i = raw_string_end(bytes, i),
-            b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
-                i = raw_string_end(bytes, i + 1);
-            }
-            _ => i += 1,
+            _ => i = skip_literal_or_block_comment(bytes, i),
         }
     }
     (max, first_over)
@@ -79,12 +72,27 @@ pub(super) fn memchr(bytes: &[u8], from: usize, byte: u8) -> usize {
         .map_or(bytes.len(), |p| from + p)
 }
 
-pub(super) fn ident_before(bytes: &[u8], i: usize) -> bool {
+/// Just past the literal (string, byte or C string, raw string, char) or block
+/// comment starting at `i`, whose brackets do not count; `i + 1` when none starts there.
+pub(super) fn skip_literal_or_block_comment(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i + 2),
+        b'"' => string_end(bytes, i + 1),
+        b'\'' => quote_end(bytes, i),
+        b'r' if !ident_before(bytes, i) => raw_string_end(bytes, i),
+        b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
+            raw_string_end(bytes, i + 1)
+        }
+        _ => i + 1,
+    }
+}
+
+fn ident_before(bytes: &[u8], i: usize) -> bool {
     i > 0 && (bytes[i - 1] == b'_' || bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] >= 0x80)
 }
 
 /// Just past the `*/` closing the block comment whose body starts at `i`, counting nested comments.
-pub(super) fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
+fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
     let mut open = 1usize;
     while i < bytes.len() {
         match (bytes[i], bytes.get(i + 1)) {
@@ -106,7 +114,7 @@ pub(super) fn block_comment_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// Just past the `"` closing the (non-raw) string whose body starts at `i`.
-pub(super) fn string_end(bytes: &[u8], mut i: usize) -> usize {
+fn string_end(bytes: &[u8], mut i: usize) -> usize {
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
@@ -118,7 +126,7 @@ pub(super) fn string_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// Past a char literal starting with the `'` at `i`, or just past the `'` of a lifetime or label.
-pub(super) fn quote_end(bytes: &[u8], i: usize) -> usize {
+fn quote_end(bytes: &[u8], i: usize) -> usize {
     match bytes.get(i + 1) {
         // '\n', '\'', '\u{..}': an escape is always a char literal.
         Some(b'\\') => {
@@ -147,7 +155,7 @@ pub(super) fn quote_end(bytes: &[u8], i: usize) -> usize {
 }
 
 /// Past the raw string whose `r` is at `i` (`r"…"`, `r#"…"#`, …); just past the `r` when it is not one (`r#ident`, `r`).
-pub(super) fn raw_string_end(bytes: &[u8], i: usize) -> usize {
+fn raw_string_end(bytes: &[u8], i: usize) -> usize {
     let mut j = i + 1;
     while bytes.get(j) == Some(&b'#') {
         j += 1;

@@ -20,9 +20,7 @@
 
 use std::borrow::Cow;
 
-use super::depth::{
-    block_comment_end, ident_before, memchr, quote_end, raw_string_end, string_end,
-};
+use super::depth::{memchr, skip_literal_or_block_comment};
 
 const OUTER: &[u8] = b"#[doc=\"\"]";
 const INNER: &[u8] = b"#![doc=\"\"]";
@@ -64,14 +62,7 @@ pub(crate) fn erase(source: &str) -> Cow<'_, str> {
                 }
                 i = end;
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = block_comment_end(bytes, i + 2),
-            b'"' => i = string_end(bytes, i + 1),
-            b'\'' => i = quote_end(bytes, i),
-            b'r' if !ident_before(bytes, i) => i = raw_string_end(bytes, i),
-            b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
-                i = raw_string_end(bytes, i + 1);
-            }
-            _ => i += 1,
+            _ => i = skip_literal_or_block_comment(bytes, i),
         }
     }
     match out.map(String::from_utf8) {
