@@ -17,6 +17,7 @@ mod baseline;
 mod config;
 mod engine;
 mod fix;
+mod line_index;
 mod render;
 pub mod rules;
 
@@ -30,6 +31,7 @@ use serde::Serialize;
 pub use baseline::{Baseline, BaselineError};
 pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
 pub use fix::{FileFix, FixError};
+pub use line_index::{ColumnKind, LineIndex};
 pub use render::Format;
 pub use rules::{Group, RULES, RuleInfo};
 
@@ -84,7 +86,8 @@ impl Span {
     }
 
     /// The byte range this span covers in `source`, the text it was computed from;
-    /// `None` when the span lies outside `source`.
+    /// `None` when the span lies outside `source`. Indexes `source` on every call:
+    /// to resolve many spans of one text, use [`LineIndex::byte_range`].
     ///
     /// ```
     /// let span = asyncheck_lint::Span { line: 2, column: 3, end_line: 2, end_column: 5 };
@@ -92,9 +95,7 @@ impl Span {
     /// assert_eq!(&source[span.byte_range(source).unwrap()], "é!");
     /// ```
     pub fn byte_range(&self, source: &str) -> Option<std::ops::Range<usize>> {
-        let start = byte_offset(source, self.line, self.column)?;
-        let end = byte_offset(source, self.end_line, self.end_column)?;
-        Some(start..end.max(start))
+        LineIndex::new(source).byte_range(*self)
     }
 
     /// The span of the very beginning of a file, for findings about the whole file.
@@ -104,34 +105,6 @@ impl Span {
         end_line: 1,
         end_column: 1,
     };
-}
-
-/// Byte offset of 1-based `line` and 1-based char `column` in `source` (a
-/// column just past the end of the line is its end).
-fn byte_offset(source: &str, line: usize, column: usize) -> Option<usize> {
-    let line_start = if line == 1 {
-        first_line_start(source)
-    } else {
-        source.match_indices('\n').nth(line.checked_sub(2)?)?.0 + 1
-    };
-    let rest = &source[line_start..];
-    let text = rest.split('\n').next().unwrap_or_default();
-    let chars = column.checked_sub(1)?;
-    match text.char_indices().nth(chars) {
-        Some((i, _)) => Some(line_start + i),
-        None if text.chars().count() == chars => Some(line_start + text.len()),
-        None => None,
-    }
-}
-
-/// Where line 1 of `source` starts: after a leading byte order mark, which is
-/// not part of the text's columns (as in rustc, and as syn parses it).
-pub(crate) fn first_line_start(source: &str) -> usize {
-    if source.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    }
 }
 
 /// One problem found in one file.
