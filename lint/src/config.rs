@@ -58,7 +58,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::{Group, RULES, Severity};
+use crate::{ColumnKind, Group, LineIndex, RULES, Severity};
 
 /// The file names searched for, in order of preference.
 pub const CONFIG_FILE_NAMES: &[&str] = &["asyncheck.toml", ".asyncheck.toml"];
@@ -295,11 +295,12 @@ impl Checker<'_> {
 
     fn finish(mut self) -> ConfigError {
         self.problems.sort_by_key(|(at, _)| *at);
+        let lines = LineIndex::new(self.text);
         let problems = self
             .problems
             .iter()
             .map(|(at, message)| {
-                let (line, column) = line_column(self.text, *at);
+                let (line, column) = line_column(&lines, *at);
                 format!("{}:{line}:{column}: {message}", self.path.display())
             })
             .collect();
@@ -554,13 +555,15 @@ pub(crate) fn compile_glob(glob: &str) -> Result<globset::GlobMatcher, globset::
         .compile_matcher())
 }
 
-/// 1-based line and column (in chars) of byte offset `at` in `text`.
-pub(crate) fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let at = at.min(text.len());
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+/// 1-based line and column (in chars) of byte offset `at` of the indexed text;
+/// an offset past the end is the end.
+fn line_column(lines: &LineIndex<'_>, at: usize) -> (usize, usize) {
+    let text = lines.text();
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    lines.position(at, ColumnKind::Chars).unwrap_or((1, 1))
 }
 
 /// The groups a rule list may name besides rules.
@@ -586,9 +589,11 @@ mod tests {
 
     #[test]
     fn positions_are_one_based_chars() {
-        assert_eq!(line_column("ab\ncé = 1", 0), (1, 1));
-        assert_eq!(line_column("ab\ncé = 1", 3), (2, 1));
-        assert_eq!(line_column("ab\ncé = 1", 7), (2, 4));
+        let lines = LineIndex::new("ab\ncé = 1");
+        assert_eq!(line_column(&lines, 0), (1, 1));
+        assert_eq!(line_column(&lines, 3), (2, 1));
+        assert_eq!(line_column(&lines, 7), (2, 4));
+        assert_eq!(line_column(&lines, 99), (2, 7), "past the end is the end");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::{depth, docs};
-use crate::{Finding, Severity, Span};
+use crate::{ColumnKind, Finding, LineIndex, Severity, Span};
 
 /// Reads `path` as UTF-8 text, or explains why it cannot be checked (rule `io_error`).
 ///
@@ -80,12 +80,9 @@ pub(crate) fn parse(path: &Path, source: &str) -> Result<syn::File, Box<Finding>
 
 /// The `too_complex` finding for a file nested deeper than [`depth::MAX_DEPTH`], at the delimiter that went past it.
 pub(crate) fn too_complex(path: &Path, source: &str, too_deep: &depth::TooDeep) -> Finding {
-    let before = &source[..too_deep.offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before[before.rfind('\n').map_or(0, |nl| nl + 1)..]
-        .chars()
-        .count()
-        + 1;
+    let (line, column) = LineIndex::new(source)
+        .position(too_deep.offset, ColumnKind::Chars)
+        .unwrap_or((1, 1));
     let mut finding = file_error(
         path,
         "too_complex",
@@ -119,5 +116,22 @@ pub(crate) fn file_error(path: &Path, rule: &'static str, message: String, span:
         help: "asyncheck skipped this file; make it readable UTF-8 Rust source to check it".into(),
         fix: None,
         notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_complex_does_not_count_a_byte_order_mark_as_a_column() {
+        let at = |source: &str| {
+            let too_deep = depth::check(source).unwrap_err();
+            let span = too_complex(Path::new("a.rs"), source, &too_deep).span;
+            (span.line, span.column)
+        };
+        let plain = format!("fn f() {{ {} }}\n", "(".repeat(depth::MAX_DEPTH + 1));
+        assert_eq!(at(&plain), (1, 9 + depth::MAX_DEPTH));
+        assert_eq!(at(&format!("\u{feff}{plain}")), at(&plain));
     }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 use proc_macro2::{LineColumn, TokenStream, TokenTree};
 
 use crate::rules::RULES;
-use crate::{Finding, Severity, Span};
+use crate::{Finding, LineIndex, Severity, Span};
 
 const MARKER: &str = "asyncheck:";
 
@@ -40,8 +40,11 @@ pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
         return (allows, findings);
     }
     let literals = literal_spans(source);
-    for (index, line) in source.lines().enumerate() {
-        let line_no = index + 1;
+    let lines = LineIndex::new(source);
+    for line_no in 1..=lines.line_count() {
+        let Some(line) = lines.line(line_no) else {
+            continue;
+        };
         let Some((comment_col, list_col, list)) = allow_list(line) else {
             continue;
         };
@@ -179,6 +182,16 @@ mod tests {
         assert_eq!(
             (unknown[0].span.column, unknown[0].span.end_column),
             (42, 55)
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column_of_line_one() {
+        let src = "\u{feff}x(); // asyncheck: allow(nope)\n";
+        let (_, unknown) = scan(Path::new("a.rs"), src);
+        assert_eq!(
+            (unknown[0].span.column, unknown[0].span.end_column),
+            (26, 30)
         );
     }
 
