@@ -464,13 +464,16 @@ impl Linter {
         Ok(self)
     }
 
-    /// The severity this linter gives the findings of `rule`.
+    /// The severity this linter gives the findings of `rule` (a rule, or one of
+    /// the engine's own findings such as `syntax_error`).
     pub fn severity_of(&self, rule: &str) -> Severity {
         self.severities.get(rule).copied().unwrap_or_else(|| {
             RULES
                 .iter()
                 .find(|r| r.name == rule)
-                .map_or(Severity::Error, |r| r.severity)
+                .map(|r| r.severity)
+                .or_else(|| engine::EngineFinding::named(rule).map(engine::EngineFinding::severity))
+                .unwrap_or(Severity::Error)
         })
     }
 

@@ -15,6 +15,7 @@
 pub(crate) mod context;
 pub(crate) mod depth;
 pub(crate) mod docs;
+pub(crate) mod finding;
 pub(crate) mod index;
 pub(crate) mod macros;
 pub(crate) mod parse;
@@ -32,6 +33,7 @@ use crate::config::RuleOptions;
 use crate::rules::{RULES, RuleInfo};
 use crate::{Finding, Linter, Report, Span};
 use context::{FileCtx, Walker};
+pub(crate) use finding::EngineFinding;
 use index::{AsyncIndex, Condition};
 
 /// What checking one file produced.
@@ -239,15 +241,12 @@ fn check_text(
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        let mut finding = parse::file_error(
+        FileOutcome::failed(EngineFinding::InternalError.at(
             path,
-            "internal_error",
-            format!("asyncheck crashed while checking this file: {reason}"),
             Span::FILE_START,
-        );
-        finding.help =
-            "this is a bug in asyncheck; please report it with the file that triggers it".into();
-        FileOutcome::failed(finding)
+            format!("asyncheck crashed while checking this file: {reason}"),
+            "this is a bug in asyncheck; please report it with the file that triggers it",
+        ))
     });
     // Only a file with findings needs its text, for rendering; dropping the rest
     // here keeps memory bounded by the largest files in flight.
@@ -332,7 +331,10 @@ mod tests {
             None,
         );
         assert_eq!(crashed.findings.len(), 1);
-        assert_eq!(crashed.findings[0].rule, "internal_error");
+        assert_eq!(
+            crashed.findings[0].rule,
+            EngineFinding::InternalError.name()
+        );
         assert!(crashed.findings[0].message.contains("boom on a literal"));
         let fine = check_text(
             &[&PANICS],

@@ -10,8 +10,9 @@ use std::path::Path;
 
 use proc_macro2::{LineColumn, TokenStream, TokenTree};
 
+use super::finding::EngineFinding;
 use crate::rules::RULES;
-use crate::{Finding, LineIndex, Severity, Span};
+use crate::{Finding, LineIndex, Span};
 
 const MARKER: &str = "asyncheck:";
 
@@ -72,21 +73,17 @@ pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
             } else {
                 let known: Vec<_> = RULES.iter().map(|r| r.name).collect();
                 let column = line[..start].chars().count() + 1;
-                findings.push(Finding {
-                    rule: "unknown_rule_in_allow",
-                    severity: Severity::Warning,
-                    message: format!("unknown rule `{trimmed}` in an allow comment"),
-                    path: path.to_path_buf(),
-                    span: Span {
+                findings.push(EngineFinding::UnknownRuleInAllow.at(
+                    path,
+                    Span {
                         line: line_no,
                         column,
                         end_line: line_no,
                         end_column: column + trimmed.chars().count(),
                     },
-                    help: format!("known rules are `{}`", known.join("`, `")),
-                    fix: None,
-                    notes: Vec::new(),
-                });
+                    format!("unknown rule `{trimmed}` in an allow comment"),
+                    format!("known rules are `{}`", known.join("`, `")),
+                ));
             }
         }
         let own_line = line[..line.find("//").unwrap_or(0)].trim().is_empty();
@@ -129,6 +126,7 @@ fn literal_spans(source: &str) -> Vec<(LineColumn, LineColumn)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Severity;
 
     fn finding(rule: &'static str, line: usize) -> Finding {
         Finding {
@@ -178,7 +176,7 @@ mod tests {
         let src = "x(); // asyncheck: allow(blocking_sleep, blocking_slep)\n";
         let (_, unknown) = scan(Path::new("a.rs"), src);
         assert_eq!(unknown.len(), 1);
-        assert_eq!(unknown[0].rule, "unknown_rule_in_allow");
+        assert_eq!(unknown[0].rule, EngineFinding::UnknownRuleInAllow.name());
         assert_eq!(
             (unknown[0].span.column, unknown[0].span.end_column),
             (42, 55)
