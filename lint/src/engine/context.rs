@@ -530,7 +530,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             .as_ref()
             .and_then(|init| self.cx.callee(&init.expr));
         self.bind(&local.pat, init);
-        if let (Some(name), Some(init)) = (bound_name(&local.pat), &local.init) {
+        if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
             if let Some(root) = chain_root(&self.cx, &init.expr) {
                 if let Some(scope) = self.cx.scopes.last_mut() {
                     scope.bind_root(name, root);
@@ -585,15 +585,6 @@ impl Walker<'_> {
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             None => {}
         }
-    }
-}
-
-/// The name a `let` binds when its pattern is a plain identifier (possibly with a type).
-fn bound_name(pat: &Pat) -> Option<String> {
-    match pat {
-        Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.to_string()),
-        Pat::Type(p) => bound_name(&p.pat),
-        _ => None,
     }
 }
 

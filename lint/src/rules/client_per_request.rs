@@ -73,7 +73,7 @@ use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-use super::unawaited_future::COMMON_METHODS;
+use super::helpers::{COMMON_METHODS, mentions_any};
 use super::{Cx, Rule};
 use crate::engine::index::{Fact, Facts, FutureSource};
 use crate::engine::resolve;
@@ -276,13 +276,4 @@ fn client_construction(cx: &Cx<'_>, expr: &Expr) -> Option<&'static str> {
         }
         _ => None,
     }
-}
-
-/// Whether any of `names` occurs as an identifier in `tokens`.
-fn mentions_any(tokens: proc_macro2::TokenStream, names: &[&str]) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
-        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), names),
-        _ => false,
-    })
 }

@@ -27,6 +27,7 @@ mod blocking_sleep;
 mod busy_wait;
 mod client_per_request;
 mod detached_task;
+pub(crate) mod helpers;
 mod nested_runtime;
 mod select_not_cancel_safe;
 mod swallowed_cancellation;
