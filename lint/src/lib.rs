@@ -496,20 +496,30 @@ impl Linter {
             walked.files.retain(|f| !filters.excludes(f));
             walked.problems.retain(|f| !filters.excludes(&f.path));
         }
-        Ok(self.configure(engine::check_files(self, walked)))
+        Ok(self.configure(engine::check_files(&self.rule_set(), walked)))
     }
 
     /// Checks one file's source text, as if it were at `path`.
     pub fn check_source(&self, path: impl AsRef<Path>, source: &str) -> Report {
-        self.configure(engine::check_one_source(self, path.as_ref(), source))
+        self.configure(engine::check_one_source(
+            &self.rule_set(),
+            path.as_ref(),
+            source,
+        ))
     }
 
-    pub(crate) fn is_selected(&self, name: &str) -> bool {
-        self.selected.contains(name)
-    }
-
-    pub(crate) fn options(&self) -> &Arc<config::RuleOptions> {
-        &self.options
+    /// What the engine runs: the selected rules of the registry, in registry
+    /// order, and every rule name an allow comment may use.
+    fn rule_set(&self) -> engine::RuleSet {
+        engine::RuleSet {
+            active: RULES
+                .iter()
+                .filter(|r| self.selected.contains(r.name))
+                .map(RuleInfo::plugin)
+                .collect(),
+            known: RULES.iter().map(|r| r.name).collect(),
+            options: Arc::clone(&self.options),
+        }
     }
 
     /// Applies configured severities and per-file ignores to a fresh report.

@@ -12,7 +12,7 @@
 //! and a file nested deeper than [`depth::MAX_DEPTH`] is reported as
 //! `too_complex` without being parsed.
 
-pub(crate) mod context;
+pub(crate) mod cx;
 pub(crate) mod depth;
 pub(crate) mod docs;
 pub(crate) mod finding;
@@ -20,8 +20,10 @@ pub(crate) mod index;
 pub(crate) mod macros;
 pub(crate) mod parse;
 pub(crate) mod resolve;
+pub(crate) mod rule;
 pub(crate) mod suppress;
 pub(crate) mod walk;
+pub(crate) mod walker;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -29,12 +31,14 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::config::RuleOptions;
-use crate::rules::{RULES, RuleInfo};
-use crate::{Finding, Linter, Report, Span};
-use context::{FileCtx, Walker};
+use crate::{Finding, Report, Span};
+use cx::FileCtx;
+pub(crate) use cx::{BodyKind, Cx, LoopKind};
 pub(crate) use finding::EngineFinding;
 use index::{AsyncIndex, Condition};
+pub(crate) use macros::Select;
+pub(crate) use rule::{Plugin, Rule, RuleSet};
+use walker::Walker;
 
 /// What checking one file produced.
 #[derive(Default)]
@@ -95,13 +99,12 @@ pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// Checks the walked files in parallel and merges the results with the walk's problems.
-pub(crate) fn check_files(linter: &Linter, walked: walk::Walked) -> Report {
-    let rules = active_rules(linter);
+/// Checks the walked files with `rules` in parallel and merges the results with the walk's problems.
+pub(crate) fn check_files(rules: &RuleSet, walked: walk::Walked) -> Report {
     let check = |file: usize, settle: Option<&AsyncIndex>| {
         let path = &walked.files[file];
         match parse::read(path) {
-            Ok(source) => check_text(&rules, linter.options(), path, source.into(), settle),
+            Ok(source) => check_text(rules, path, source.into(), settle),
             Err(finding) => FileOutcome::failed(*finding),
         }
     };
@@ -116,12 +119,11 @@ pub(crate) fn check_files(linter: &Linter, walked: walk::Walked) -> Report {
     })
 }
 
-/// Checks one in-memory source as if it were at `path`.
-pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
-    let rules = active_rules(linter);
+/// Checks one in-memory source with `rules` as if it were at `path`.
+pub(crate) fn check_one_source(rules: &RuleSet, path: &Path, source: &str) -> Report {
     let source: Arc<str> = source.into();
     let check = |_file: usize, settle: Option<&AsyncIndex>| {
-        check_text(&rules, linter.options(), path, Arc::clone(&source), settle)
+        check_text(rules, path, Arc::clone(&source), settle)
     };
     let files = [path.to_path_buf()];
     on_pool(|| {
@@ -132,13 +134,6 @@ pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Re
             check,
         )
     })
-}
-
-fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
-    RULES
-        .iter()
-        .filter(|r| linter.is_selected(r.name))
-        .collect()
 }
 
 /// What the first pass over the files keeps, folded file by file on each worker:
@@ -224,14 +219,13 @@ fn finish(
 
 /// Parses and walks one file's text, catching panics; `settle` as in [`Walker::new`].
 fn check_text(
-    rules: &[&'static RuleInfo],
-    options: &Arc<RuleOptions>,
+    rules: &RuleSet,
     path: &Path,
     source: Arc<str>,
     settle: Option<&AsyncIndex>,
 ) -> FileOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        check_parsed(rules, options, path, &source, settle)
+        check_parsed(rules, path, &source, settle)
     }));
     // Spans are plain line/column numbers by now; free proc-macro2's per-thread source map.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -257,8 +251,7 @@ fn check_text(
 }
 
 fn check_parsed(
-    rules: &[&'static RuleInfo],
-    options: &Arc<RuleOptions>,
+    rules: &RuleSet,
     path: &Path,
     source: &str,
     settle: Option<&AsyncIndex>,
@@ -270,29 +263,29 @@ fn check_parsed(
         Ok(file) => file,
         Err(finding) => return FileOutcome::failed(*finding),
     };
-    let (allows, mut findings) = suppress::scan(path, source);
-    if rules.is_empty() {
-        return FileOutcome {
-            findings,
-            ..FileOutcome::default()
-        };
-    }
+    let (allows, mut findings) = suppress::scan(path, source, &rules.known);
     let (crate_root, module_path) = index::crate_location(path);
     let file_ctx = FileCtx {
         path: path.to_path_buf(),
         crate_root,
         module_path,
-        options: Arc::clone(options),
+        options: Arc::clone(&rules.options),
     };
-    let cx = Walker::new(&file_ctx, rules, settle).run(&file);
-    findings.extend(cx.findings.into_iter().filter(|f| !allows.silences(f)));
-    let mut pending = cx.pending;
+    let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
+        return FileOutcome {
+            findings,
+            ..FileOutcome::default()
+        };
+    };
+    let outcome = walker.run(&file);
+    findings.extend(outcome.findings.into_iter().filter(|f| !allows.silences(f)));
+    let mut pending = outcome.pending;
     pending.sort_unstable();
     pending.dedup();
     FileOutcome {
         findings,
         pending,
-        index: cx.index,
+        index: outcome.index,
         source: None,
     }
 }
@@ -300,8 +293,7 @@ fn check_parsed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Group, Rule};
-    use crate::{Severity, rules::Cx};
+    use crate::Severity;
 
     struct Panics;
 
@@ -313,19 +305,22 @@ mod tests {
         }
     }
 
-    static PANICS: RuleInfo = RuleInfo {
-        name: "panics",
-        group: Group::Pedantic,
-        severity: Severity::Warning,
-        source: "",
-        hooks: &Panics,
-    };
+    fn panics() -> RuleSet {
+        RuleSet {
+            active: vec![Plugin {
+                name: "panics",
+                severity: Severity::Warning,
+                hooks: &Panics,
+            }],
+            known: vec!["panics"],
+            options: Arc::default(),
+        }
+    }
 
     #[test]
     fn a_panicking_rule_becomes_an_internal_error_for_that_file_only() {
         let crashed = check_text(
-            &[&PANICS],
-            &Arc::default(),
+            &panics(),
             Path::new("a.rs"),
             "fn f() { let x = 1; }".into(),
             None,
@@ -336,13 +331,21 @@ mod tests {
             EngineFinding::InternalError.name()
         );
         assert!(crashed.findings[0].message.contains("boom on a literal"));
-        let fine = check_text(
-            &[&PANICS],
-            &Arc::default(),
-            Path::new("b.rs"),
-            "fn f() { g(); }".into(),
-            None,
-        );
+        let fine = check_text(&panics(), Path::new("b.rs"), "fn f() { g(); }".into(), None);
         assert!(fine.findings.is_empty());
+    }
+
+    #[test]
+    fn with_no_active_rule_a_file_is_still_parsed_and_its_allow_comments_checked() {
+        let rules = RuleSet {
+            active: Vec::new(),
+            ..panics()
+        };
+        let src = "fn f() { g(); } // asyncheck: allow(panics, nope)\n";
+        let outcome = check_text(&rules, Path::new("a.rs"), src.into(), None);
+        let found: Vec<_> = outcome.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(found, [EngineFinding::UnknownRuleInAllow.name()]);
+        let broken = check_text(&rules, Path::new("b.rs"), "fn f( {".into(), None);
+        assert_eq!(broken.findings[0].rule, EngineFinding::SyntaxError.name());
     }
 }

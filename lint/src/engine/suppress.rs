@@ -11,7 +11,6 @@ use std::path::Path;
 use proc_macro2::{LineColumn, TokenStream, TokenTree};
 
 use super::finding::EngineFinding;
-use crate::rules::RULES;
 use crate::{Finding, LineIndex, Span};
 
 const MARKER: &str = "asyncheck:";
@@ -33,8 +32,8 @@ impl Allows {
     }
 }
 
-/// Finds the allow comments in `source`; unknown rule names come back as `unknown_rule_in_allow` findings.
-pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
+/// Finds the allow comments in `source`; a name not among `known` comes back as an `unknown_rule_in_allow` finding.
+pub(crate) fn scan(path: &Path, source: &str, known: &[&str]) -> (Allows, Vec<Finding>) {
     let mut allows = Allows::default();
     let mut findings = Vec::new();
     if !source.contains(MARKER) {
@@ -68,10 +67,9 @@ pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
             if trimmed.is_empty() {
                 continue;
             }
-            if RULES.iter().any(|r| r.name == trimmed) {
+            if known.contains(&trimmed) {
                 rules.push(trimmed.to_owned());
             } else {
-                let known: Vec<_> = RULES.iter().map(|r| r.name).collect();
                 let column = line[..start].chars().count() + 1;
                 findings.push(EngineFinding::UnknownRuleInAllow.at(
                     path,
@@ -128,6 +126,8 @@ mod tests {
     use super::*;
     use crate::Severity;
 
+    const KNOWN: &[&str] = &["blocking_sleep", "nested_runtime"];
+
     fn finding(rule: &'static str, line: usize) -> Finding {
         Finding {
             rule,
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn allow_covers_the_commented_line() {
         let src = "fn a() {}\n// asyncheck: allow(blocking_sleep) startup only\nx();\ny(); // asyncheck: allow(nested_runtime, blocking_sleep)\nz();\n";
-        let (allows, unknown) = scan(Path::new("a.rs"), src);
+        let (allows, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert!(unknown.is_empty());
         assert!(!allows.silences(&finding("blocking_sleep", 1)));
         assert!(
@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn unknown_names_are_reported_at_their_column() {
         let src = "x(); // asyncheck: allow(blocking_sleep, blocking_slep)\n";
-        let (_, unknown) = scan(Path::new("a.rs"), src);
+        let (_, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert_eq!(unknown.len(), 1);
         assert_eq!(unknown[0].rule, EngineFinding::UnknownRuleInAllow.name());
         assert_eq!(
@@ -186,7 +186,7 @@ mod tests {
     #[test]
     fn a_byte_order_mark_is_not_a_column_of_line_one() {
         let src = "\u{feff}x(); // asyncheck: allow(nope)\n";
-        let (_, unknown) = scan(Path::new("a.rs"), src);
+        let (_, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert_eq!(
             (unknown[0].span.column, unknown[0].span.end_column),
             (26, 30)
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn markers_inside_strings_are_not_comments() {
         let src = "const S: &str = \"// asyncheck: allow(nope)\";\n";
-        let (allows, unknown) = scan(Path::new("a.rs"), src);
+        let (allows, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert!(unknown.is_empty());
         assert!(allows.lines.is_empty());
     }

@@ -43,7 +43,7 @@
 
 use super::{Cx, Rule};
 use crate::config::RuleOptions;
-use crate::engine::context::BodyKind;
+use crate::engine::BodyKind;
 use crate::engine::resolve;
 use crate::{Applicability, Edit, Fix, Span};
 use syn::spanned::Spanned;

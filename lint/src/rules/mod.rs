@@ -19,8 +19,7 @@
 use std::fmt;
 
 use crate::Severity;
-pub(crate) use crate::engine::context::Cx;
-pub(crate) use crate::engine::macros::Select;
+pub(crate) use crate::engine::{Cx, Rule, Select};
 
 mod blocking_io;
 mod blocking_sleep;
@@ -52,20 +51,6 @@ impl fmt::Display for Group {
             Group::Pedantic => "pedantic",
         })
     }
-}
-
-/// The hooks a rule implements. The engine walks each file once and calls
-/// every active rule's hooks at each node, with [`Cx`] describing where the
-/// node is. Hooks must be cheap: match the node's shape first, return early.
-pub(crate) trait Rule: Sync {
-    /// Every expression, before its children (in the context of the expression itself).
-    fn check_expr(&self, _cx: &mut Cx<'_>, _expr: &syn::Expr) {}
-    /// Every statement of every block, before its children.
-    fn check_stmt(&self, _cx: &mut Cx<'_>, _stmt: &syn::Stmt) {}
-    /// Every block, once, before its statements (for rules that look at a statement and what follows it).
-    fn check_block(&self, _cx: &mut Cx<'_>, _block: &syn::Block) {}
-    /// Every `select!` (tokio or futures) whose branches parse.
-    fn check_select(&self, _cx: &mut Cx<'_>, _select: &Select) {}
 }
 
 /// A rule's registry entry.
@@ -105,6 +90,15 @@ impl RuleInfo {
             out.push('\n');
         }
         out
+    }
+
+    /// The rule as the engine runs it.
+    pub(crate) fn plugin(&self) -> crate::engine::Plugin {
+        crate::engine::Plugin {
+            name: self.name,
+            severity: self.severity,
+            hooks: self.hooks,
+        }
     }
 
     /// The first line of the docs: what the rule flags, in one sentence.

@@ -49,7 +49,7 @@ use syn::{Expr, Pat, Stmt};
 
 use super::helpers::{LoopExits, TASK_SPAWNS, leaves_loop, mentions};
 use super::{Cx, Rule, Select};
-use crate::engine::context::LoopKind;
+use crate::engine::LoopKind;
 use crate::engine::resolve;
 
 /// See the module docs.
