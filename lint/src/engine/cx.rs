@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use syn::Expr;
 
-use super::index::{AsyncIndex, Condition, Fact, Facts, FutureSource, free_key};
+use super::index::{Condition, Fact, FnIndex, FutureSource, RuleFact, free_key};
 use super::resolve::{self, Canon, Scope};
 use super::rule::Plugin;
 use crate::{Finding, Span};
@@ -58,7 +58,10 @@ pub(super) struct Frame {
 pub(super) struct FnDef {
     /// `None` for a function the index does not list (one inside another function's body).
     pub(super) callee: Option<FutureSource>,
-    pub(super) facts: Facts,
+    /// Whether calling it creates a future ([`Fact::Async`]).
+    pub(super) is_async: bool,
+    /// The rule facts recorded about it so far, each once.
+    pub(super) facts: Vec<RuleFact>,
 }
 
 /// Where the file being checked sits, for findings and the cross-file index.
@@ -89,9 +92,9 @@ pub(crate) struct Cx<'f> {
     /// (first pass only; see [`Walker::new`](super::walker::Walker::new)).
     pub(super) pending: Vec<Condition>,
     /// This file's contributions to the cross-file index.
-    pub(super) index: AsyncIndex,
+    pub(super) index: FnIndex,
     /// The merged index of every file, in the second pass.
-    pub(super) settle: Option<&'f AsyncIndex>,
+    pub(super) settle: Option<&'f FnIndex>,
 }
 
 impl Cx<'_> {
@@ -218,7 +221,7 @@ impl Cx<'_> {
         message: String,
         help: impl Into<String>,
     ) {
-        self.report_if(source, Facts::of(&[Fact::Async]), span, message, help);
+        self.report_if(source, &[Fact::Async], span, message, help);
     }
 
     /// Reports a finding that stands only if every definition `callee` may refer to
@@ -226,7 +229,7 @@ impl Cx<'_> {
     pub(crate) fn report_if(
         &mut self,
         callee: &FutureSource,
-        facts: Facts,
+        facts: &'static [Fact],
         span: proc_macro2::Span,
         message: String,
         help: impl Into<String>,
@@ -240,10 +243,21 @@ impl Cx<'_> {
     /// Records `fact` about the function whose every call runs the current code:
     /// the innermost enclosing `fn`, seen through `async` blocks but not through
     /// closures (which may run once, later or never). Does nothing outside a function.
-    pub(crate) fn record_fact(&mut self, fact: Fact) {
+    /// A rule records only its own facts (named `"<rule>::<fact>"`).
+    pub(crate) fn record_fact(&mut self, fact: RuleFact) {
+        debug_assert!(
+            fact.name()
+                .strip_prefix(self.rule.name)
+                .is_some_and(|rest| rest.starts_with("::")),
+            "rule `{}` records `{}`, which is not one of its facts",
+            self.rule.name,
+            fact.name()
+        );
         for frame in self.frames.iter_mut().rev() {
             if let Some(def) = &mut frame.def {
-                def.facts.insert(fact);
+                if !def.facts.contains(&fact) {
+                    def.facts.push(fact);
+                }
                 return;
             }
             if frame.kind != BodyKind::AsyncBlock {
@@ -261,7 +275,7 @@ impl Cx<'_> {
         help: impl Into<String>,
         fix: crate::Fix,
     ) {
-        let condition = Condition::new(source, Facts::of(&[Fact::Async]));
+        let condition = Condition::new(source, &[Fact::Async]);
         if self.holds(condition) {
             let mut finding = self.finding(span, message, help.into());
             finding.fix = Some(fix);

@@ -1,10 +1,15 @@
 //! The engine: from files to a sorted [`Report`], one parse and one walk per file, in parallel.
 //!
-//! Per file (on a rayon worker): read → parse → walk with every selected
-//! rule → drop suppressed findings. Each file also hands back its part of the
-//! cross-file async-fn index and the findings that depend on it; those are
-//! settled once all files are done. A panic while checking a file is caught
-//! and becomes an `internal_error` finding for that file.
+//! Per file (on a rayon worker): read → parse → walk with every rule the
+//! [`RuleSet`] holds → drop suppressed findings. Each file also hands back its
+//! part of the cross-file index of functions and their facts, and the
+//! findings that depend on it; those are settled once all files are done. A
+//! panic while checking a file is caught and becomes an `internal_error`
+//! finding for that file.
+//!
+//! The engine knows no rule: the rules plug in through [`rule`] (their hooks,
+//! their names and severities, the facts they record), and `lib.rs` hands the
+//! engine the selected ones.
 //!
 //! A stack overflow cannot be caught, and parsing, walking and dropping a
 //! syntax tree all recurse once per nesting level. So files are checked on
@@ -35,7 +40,7 @@ use crate::{Finding, Report, Span};
 use cx::FileCtx;
 pub(crate) use cx::{BodyKind, Cx, LoopKind};
 pub(crate) use finding::EngineFinding;
-use index::{AsyncIndex, Condition};
+use index::{Condition, FnIndex};
 pub(crate) use macros::Select;
 pub(crate) use rule::{Plugin, Rule, RuleSet};
 use walker::Walker;
@@ -47,7 +52,7 @@ struct FileOutcome {
     /// The conditions of the findings that wait for the merged index, without
     /// duplicates (first pass only).
     pending: Vec<Condition>,
-    index: AsyncIndex,
+    index: FnIndex,
     /// The text, kept only when there are findings to render it for.
     source: Option<Arc<str>>,
 }
@@ -101,7 +106,7 @@ pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
 
 /// Checks the walked files with `rules` in parallel and merges the results with the walk's problems.
 pub(crate) fn check_files(rules: &RuleSet, walked: walk::Walked) -> Report {
-    let check = |file: usize, settle: Option<&AsyncIndex>| {
+    let check = |file: usize, settle: Option<&FnIndex>| {
         let path = &walked.files[file];
         match parse::read(path) {
             Ok(source) => check_text(rules, path, source.into(), settle),
@@ -122,7 +127,7 @@ pub(crate) fn check_files(rules: &RuleSet, walked: walk::Walked) -> Report {
 /// Checks one in-memory source with `rules` as if it were at `path`.
 pub(crate) fn check_one_source(rules: &RuleSet, path: &Path, source: &str) -> Report {
     let source: Arc<str> = source.into();
-    let check = |_file: usize, settle: Option<&AsyncIndex>| {
+    let check = |_file: usize, settle: Option<&FnIndex>| {
         check_text(rules, path, Arc::clone(&source), settle)
     };
     let files = [path.to_path_buf()];
@@ -144,7 +149,7 @@ pub(crate) fn check_one_source(rules: &RuleSet, path: &Path, source: &str) -> Re
 /// allocator's work grow faster than the corpus (4x the files cost 4.6x the CPU).
 #[derive(Default)]
 struct FirstPass {
-    index: AsyncIndex,
+    index: FnIndex,
     pending: Vec<(usize, Condition)>,
     outcomes: Vec<(usize, FileOutcome)>,
 }
@@ -179,7 +184,7 @@ fn finish(
     first: FirstPass,
     files: &[PathBuf],
     problems: Vec<Finding>,
-    check: impl Fn(usize, Option<&AsyncIndex>) -> FileOutcome + Sync,
+    check: impl Fn(usize, Option<&FnIndex>) -> FileOutcome + Sync,
 ) -> Report {
     let FirstPass {
         index,
@@ -222,7 +227,7 @@ fn check_text(
     rules: &RuleSet,
     path: &Path,
     source: Arc<str>,
-    settle: Option<&AsyncIndex>,
+    settle: Option<&FnIndex>,
 ) -> FileOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
         check_parsed(rules, path, &source, settle)
@@ -254,7 +259,7 @@ fn check_parsed(
     rules: &RuleSet,
     path: &Path,
     source: &str,
-    settle: Option<&AsyncIndex>,
+    settle: Option<&FnIndex>,
 ) -> FileOutcome {
     if let Err(too_deep) = depth::check(source) {
         return FileOutcome::failed(parse::too_complex(path, source, &too_deep));

@@ -10,7 +10,7 @@ use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
 use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, LoopKind};
-use super::index::{AsyncIndex, Fact, Facts, FutureSource};
+use super::index::{FnIndex, FutureSource};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
@@ -23,7 +23,7 @@ pub(crate) struct WalkOutcome {
     /// The conditions of the findings that wait for the merged index (first pass only).
     pub(crate) pending: Vec<super::index::Condition>,
     /// This file's part of the cross-file index.
-    pub(crate) index: AsyncIndex,
+    pub(crate) index: FnIndex,
 }
 
 /// The one visitor per file.
@@ -43,7 +43,7 @@ impl<'f> Walker<'f> {
     pub(crate) fn new(
         file: &'f FileCtx,
         rules: &'f [Plugin],
-        settle: Option<&'f AsyncIndex>,
+        settle: Option<&'f FnIndex>,
     ) -> Option<Self> {
         let first = rules.first()?;
         Some(Walker {
@@ -57,7 +57,7 @@ impl<'f> Walker<'f> {
                 macro_depth: 0,
                 findings: Vec::new(),
                 pending: Vec::new(),
-                index: AsyncIndex::default(),
+                index: FnIndex::default(),
                 settle,
             },
             rules,
@@ -103,23 +103,24 @@ impl<'f> Walker<'f> {
         kind: BodyKind,
         walk: impl FnOnce(&mut Self),
     ) {
-        let mut facts = Facts::default();
-        if is_async {
-            facts.insert(Fact::Async);
-        }
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
-            def: Some(FnDef { callee, facts }),
+            def: Some(FnDef {
+                callee,
+                is_async,
+                facts: Vec::new(),
+            }),
         });
         walk(self);
         let def = self.cx.frames.pop().and_then(|f| f.def);
         if let Some(FnDef {
             callee: Some(callee),
+            is_async,
             facts,
         }) = def
         {
-            self.cx.index.add(&callee, facts);
+            self.cx.index.add(&callee, is_async, &facts);
         }
     }
 
