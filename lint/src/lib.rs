@@ -509,16 +509,16 @@ impl Linter {
     }
 
     /// What the engine runs: the selected rules of the registry, in registry
-    /// order, and every rule name an allow comment may use.
-    fn rule_set(&self) -> engine::RuleSet {
+    /// order and with their configured options, and every rule name an allow
+    /// comment may use.
+    fn rule_set(&self) -> engine::RuleSet<'_> {
         engine::RuleSet {
             active: RULES
                 .iter()
                 .filter(|r| self.selected.contains(r.name))
-                .map(RuleInfo::plugin)
+                .map(|r| r.plugin(&self.options))
                 .collect(),
             known: RULES.iter().map(|r| r.name).collect(),
-            options: Arc::clone(&self.options),
         }
     }
 
@@ -656,5 +656,46 @@ impl Report {
 
     pub(crate) fn source(&self, path: &Path) -> Option<&str> {
         self.sources.get(path).map(|s| &**s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    #[test]
+    fn each_rule_runs_with_its_own_configured_options() {
+        let mut text = String::from("select = [\"all\"]\n");
+        for rule in RULES.iter().filter(|r| !r.options.is_empty()) {
+            let _ = writeln!(text, "[rules.{}]", rule.name);
+            for option in rule.options {
+                let _ = writeln!(
+                    text,
+                    "{} = [\"crate::{}::{}\"]",
+                    option.name(),
+                    rule.name,
+                    option.name().replace('-', "_")
+                );
+            }
+        }
+        let linter = Linter::with_config(&Config::parse("asyncheck.toml", &text).unwrap());
+        let rules = linter.rule_set();
+        assert_eq!(rules.active.len(), RULES.len());
+        for (plugin, rule) in rules.active.iter().zip(RULES) {
+            assert_eq!(plugin.name, rule.name);
+            assert_eq!(plugin.options.len(), rule.options.len(), "`{}`", rule.name);
+            for (option, values) in &plugin.options {
+                let expected = format!("crate::{}::{}", rule.name, option.name().replace('-', "_"));
+                assert_eq!(
+                    *values,
+                    [expected],
+                    "`{}` of `{}`",
+                    option.name(),
+                    rule.name
+                );
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use syn::Expr;
 
 use super::index::{Condition, Fact, FnIndex, FutureSource, RuleFact, free_key};
 use super::resolve::{self, Canon, Scope};
-use super::rule::Plugin;
+use super::rule::{Plugin, RuleOption};
 use crate::{Finding, Span};
 
 /// What kind of code body the walker is in.
@@ -70,8 +70,6 @@ pub(crate) struct FileCtx {
     pub(crate) path: PathBuf,
     pub(crate) crate_root: PathBuf,
     pub(crate) module_path: Vec<String>,
-    /// The configured rule options (extra blocking and async functions).
-    pub(crate) options: std::sync::Arc<crate::config::RuleOptions>,
 }
 
 /// What a rule hook can see and do.
@@ -80,7 +78,7 @@ pub(crate) struct Cx<'f> {
     pub(super) frames: Vec<Frame>,
     pub(super) scopes: Vec<Scope>,
     /// The rule whose hook is running: its findings carry its name.
-    pub(super) rule: &'f Plugin,
+    pub(super) rule: &'f Plugin<'f>,
     /// Addresses of the operands of the `.await`s enclosing the current node.
     pub(super) awaited: Vec<usize>,
     /// Addresses of the expressions of the `expr;` statements enclosing the current node.
@@ -141,9 +139,13 @@ impl Cx<'_> {
         resolve::binding_root(&self.scopes, name)
     }
 
-    /// The configured rule options: extra functions the rules treat as blocking or async.
-    pub(crate) fn options(&self) -> &crate::config::RuleOptions {
-        &self.file.options
+    /// Whether `option` of the current rule lists `canon`, a resolved path,
+    /// exactly (`crate::net::get` lists neither `crate::get` nor `crate::net::get::x`).
+    ///
+    /// # Panics
+    /// When the current rule's registry entry does not declare `option`.
+    pub(crate) fn option_lists(&self, option: RuleOption, canon: &[String]) -> bool {
+        lists(self.rule.option(option), canon)
     }
 
     /// The kind of body the current code is in (`None` at module level).
@@ -314,5 +316,25 @@ impl Cx<'_> {
             .rev()
             .find_map(|s| s.module.as_deref())
             .unwrap_or(&[])
+    }
+}
+
+/// Whether `canon` (a resolved path) is one of `list` (paths written `a::b::f`).
+fn lists(list: &[String], canon: &[String]) -> bool {
+    list.iter()
+        .any(|entry| entry.split("::").count() == canon.len() && entry.split("::").eq(canon.iter()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listed_paths_match_resolved_paths_exactly() {
+        let list = vec!["crate::net::get".to_owned()];
+        let canon = |s: &str| s.split("::").map(str::to_owned).collect::<Vec<_>>();
+        assert!(lists(&list, &canon("crate::net::get")));
+        assert!(!lists(&list, &canon("crate::get")));
+        assert!(!lists(&list, &canon("crate::net::get::x")));
     }
 }

@@ -42,7 +42,7 @@ pub(crate) use cx::{BodyKind, Cx, LoopKind};
 pub(crate) use finding::EngineFinding;
 use index::{Condition, FnIndex};
 pub(crate) use macros::Select;
-pub(crate) use rule::{Plugin, Rule, RuleSet};
+pub(crate) use rule::{Plugin, Rule, RuleOption, RuleSet};
 use walker::Walker;
 
 /// What checking one file produced.
@@ -274,7 +274,6 @@ fn check_parsed(
         path: path.to_path_buf(),
         crate_root,
         module_path,
-        options: Arc::clone(&rules.options),
     };
     let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
         return FileOutcome {
@@ -310,15 +309,15 @@ mod tests {
         }
     }
 
-    fn panics() -> RuleSet {
+    fn panics() -> RuleSet<'static> {
         RuleSet {
             active: vec![Plugin {
                 name: "panics",
                 severity: Severity::Warning,
                 hooks: &Panics,
+                options: Vec::new(),
             }],
             known: vec!["panics"],
-            options: Arc::default(),
         }
     }
 
@@ -338,6 +337,44 @@ mod tests {
         assert!(crashed.findings[0].message.contains("boom on a literal"));
         let fine = check_text(&panics(), Path::new("b.rs"), "fn f() { g(); }".into(), None);
         assert!(fine.findings.is_empty());
+    }
+
+    /// Reads an option it does not declare.
+    struct ReadsUndeclared;
+
+    const UNDECLARED: RuleOption = RuleOption::paths("extra-things");
+
+    impl Rule for ReadsUndeclared {
+        fn check_expr(&self, cx: &mut Cx<'_>, expr: &syn::Expr) {
+            if let Some(callee) = cx.callee(expr) {
+                cx.option_lists(UNDECLARED, &callee);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rule_reading_an_option_it_does_not_declare_fails_at_its_first_read() {
+        let rules = RuleSet {
+            active: vec![Plugin {
+                name: "reads_undeclared",
+                severity: Severity::Warning,
+                hooks: &ReadsUndeclared,
+                options: vec![(RuleOption::paths("extra-functions"), &[])],
+            }],
+            known: vec!["reads_undeclared"],
+        };
+        let outcome = check_text(&rules, Path::new("a.rs"), "fn f() { g(); }".into(), None);
+        assert_eq!(
+            outcome.findings[0].rule,
+            EngineFinding::InternalError.name()
+        );
+        assert!(
+            outcome.findings[0].message.contains(
+                "rule `reads_undeclared` reads option `extra-things`, which its registry entry does not declare"
+            ),
+            "{}",
+            outcome.findings[0].message
+        );
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub(crate) struct WalkOutcome {
 /// The one visitor per file.
 pub(crate) struct Walker<'f> {
     cx: Cx<'f>,
-    rules: &'f [Plugin],
+    rules: &'f [Plugin<'f>],
 }
 
 impl<'f> Walker<'f> {
@@ -42,7 +42,7 @@ impl<'f> Walker<'f> {
     /// those conditions holds), such findings are reported when they stand.
     pub(crate) fn new(
         file: &'f FileCtx,
-        rules: &'f [Plugin],
+        rules: &'f [Plugin<'f>],
         settle: Option<&'f FnIndex>,
     ) -> Option<Self> {
         let first = rules.first()?;

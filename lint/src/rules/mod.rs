@@ -19,7 +19,9 @@
 use std::fmt;
 
 use crate::Severity;
-pub(crate) use crate::engine::{Cx, Rule, Select};
+use crate::config::RuleOptions;
+use crate::engine::Plugin;
+pub(crate) use crate::engine::{Cx, Rule, RuleOption, Select};
 
 mod blocking_io;
 mod blocking_sleep;
@@ -64,6 +66,9 @@ pub struct RuleInfo {
     /// The text of the rule's source file; its leading `//!` lines are the docs.
     pub(crate) source: &'static str,
     pub(crate) hooks: &'static dyn Rule,
+    /// The options it accepts under `[rules.<name>]` in the configuration
+    /// (its option schema); empty for most rules.
+    pub(crate) options: &'static [RuleOption],
 }
 
 impl fmt::Debug for RuleInfo {
@@ -92,12 +97,17 @@ impl RuleInfo {
         out
     }
 
-    /// The rule as the engine runs it.
-    pub(crate) fn plugin(&self) -> crate::engine::Plugin {
-        crate::engine::Plugin {
+    /// The rule as the engine runs it, with the values `configured` gives its options.
+    pub(crate) fn plugin<'l>(&self, configured: &'l RuleOptions) -> Plugin<'l> {
+        Plugin {
             name: self.name,
             severity: self.severity,
             hooks: self.hooks,
+            options: self
+                .options
+                .iter()
+                .map(|&option| (option, configured.get(self.name, option)))
+                .collect(),
         }
     }
 
@@ -110,25 +120,41 @@ impl RuleInfo {
 /// `rule!(name, hooks, Group)` registers a rule whose findings are warnings;
 /// `rule!(name, hooks, Group, Error)` one whose findings are errors by default
 /// (for patterns that panic at run time). Configuration can override either.
+/// A rule with options lists them after a `;`:
+/// `rule!(name, hooks, Group; options: [name::AN_OPTION])`.
 macro_rules! rule {
-    ($name:ident, $hooks:path, $group:ident) => {
-        rule!($name, $hooks, $group, Warning)
+    (@severity) => {
+        Severity::Warning
     };
-    ($name:ident, $hooks:path, $group:ident, $severity:ident) => {
+    (@severity $severity:ident) => {
+        Severity::$severity
+    };
+    ($name:ident, $hooks:path, $group:ident $(, $severity:ident)? $(; options: [$($option:path),* $(,)?])?) => {
         RuleInfo {
             name: stringify!($name),
             group: Group::$group,
-            severity: Severity::$severity,
+            severity: rule!(@severity $($severity)?),
             source: include_str!(concat!(stringify!($name), ".rs")),
             hooks: &$hooks,
+            options: &[$($($option),*)?],
         }
     };
 }
 
 /// Every rule, in the order `--list-rules` shows them.
 pub static RULES: &[RuleInfo] = &[
-    rule!(blocking_sleep, blocking_sleep::BlockingSleep, Default),
-    rule!(unawaited_future, unawaited_future::UnawaitedFuture, Default),
+    rule!(
+        blocking_sleep,
+        blocking_sleep::BlockingSleep,
+        Default;
+        options: [blocking_sleep::EXTRA_FUNCTIONS]
+    ),
+    rule!(
+        unawaited_future,
+        unawaited_future::UnawaitedFuture,
+        Default;
+        options: [unawaited_future::EXTRA_ASYNC_FNS]
+    ),
     rule!(
         nested_runtime,
         nested_runtime::NestedRuntime,
@@ -140,7 +166,12 @@ pub static RULES: &[RuleInfo] = &[
         swallowed_cancellation::SwallowedCancellation,
         Default
     ),
-    rule!(blocking_io, blocking_io::BlockingIo, Default),
+    rule!(
+        blocking_io,
+        blocking_io::BlockingIo,
+        Default;
+        options: [blocking_io::EXTRA_FUNCTIONS]
+    ),
     rule!(
         tokio_blocking_method,
         tokio_blocking_method::TokioBlockingMethod,

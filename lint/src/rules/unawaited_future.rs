@@ -65,13 +65,15 @@ use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
 use super::helpers::{COMMON_METHODS, bound_name, mentions};
-use super::{Cx, Rule};
-use crate::config::RuleOptions;
+use super::{Cx, Rule, RuleOption};
 use crate::engine::index::FutureSource;
 use crate::engine::resolve;
 
 /// See the module docs.
 pub(crate) struct UnawaitedFuture;
+
+/// `extra-async-fns`: more functions to treat as `async fn`s, as they resolve.
+pub(crate) const EXTRA_ASYNC_FNS: RuleOption = RuleOption::paths("extra-async-fns");
 
 /// Functions of other crates that are `async fn` (or return a future and nothing else).
 const KNOWN_ASYNC: &[&[&str]] = &[
@@ -204,7 +206,7 @@ fn future_source(cx: &Cx<'_>, expr: &Expr) -> Option<(Source, String)> {
                 || (canon.len() == 3
                     && canon[..2] == ["tokio", "fs"]
                     && TOKIO_FS.contains(&canon[2].as_str()))
-                || RuleOptions::lists(&cx.options().async_fns, &canon)
+                || cx.option_lists(EXTRA_ASYNC_FNS, &canon)
             {
                 return Some((Source::Known, what));
             }
