@@ -1,15 +1,32 @@
-//! The rule registry: the one list of rules, with their group, severity, documentation and hooks.
+//! The rule registry: the one list of rules, with their group, severity, documentation, hooks and options.
+//!
+//! The engine (`engine/`) knows no rule: it defines the plug-in interface
+//! (`engine/rule.rs`: the `Rule` trait and its hooks, `RuleOption`; `engine/cx.rs`:
+//! what a hook can ask and report) and runs the rules `lib.rs` picks from
+//! [`RULES`]. Helpers that more than one rule needs live in `rules/helpers.rs`.
 //!
 //! # Adding a rule
-//! 1. Write `rules/<rule_name>.rs`: a `//!` doc comment with the sections
-//!    `## What it does`, `## Why is this bad?`, `## Example` and `## Use instead`
-//!    (it *is* the rule's documentation, shown by `--explain`), and a unit
-//!    struct implementing [`Rule`] — override only the hooks you need.
-//! 2. Add one line to [`RULES`] below (and the `mod` line).
-//! 3. Add `lint/tests/fixtures/<rule_name>.rs` with `//~ <rule_name>` markers
-//!    and accept its snapshot after reading it (`cargo insta review`).
-//! 4. Regenerate `docs/rules.md` (`ASYNCHECK_BLESS=1 cargo test -p asyncheck-lint
-//!    --test docs`) and read the diff; the test fails while it is stale.
+//! These are all the files a new rule touches; nothing under `engine/` changes.
+//! 1. `lint/src/rules/<rule_name>.rs` (new): a `//!` doc comment with the
+//!    sections `## What it does`, `## Why is this bad?`, `## Example` and
+//!    `## Use instead` (it *is* the rule's documentation, shown by
+//!    `--explain`), and a unit struct implementing `Rule` — override only the
+//!    hooks you need. Its helpers stay in this file unless another rule needs
+//!    them too (then `rules/helpers.rs`, with a unit test). Facts it records
+//!    about functions for calls in other files are `RuleFact` constants named
+//!    `"<rule_name>::<fact>"` in this file; its options are `RuleOption`
+//!    constants in this file.
+//! 2. `lint/src/rules/mod.rs` (this file): the `mod` line, and one `rule!`
+//!    line in [`RULES`] (with `; options: [..]` listing its option constants).
+//! 3. `lint/tests/fixtures/<rule_name>.rs` (new): at least 10 flagged lines,
+//!    each with a `//~ <rule_name>` marker, and clean look-alikes beside them.
+//! 4. `lint/tests/snapshots/fixtures__<rule_name>.snap` (new): accept it after
+//!    reading it (`cargo insta review`); with a fix, also
+//!    `lint/tests/fix_snapshots/<rule_name>.snap`.
+//! 5. `docs/rules.md`: regenerate it (`ASYNCHECK_BLESS=1 cargo test -p
+//!    asyncheck-lint --test docs`) and read the diff; the test fails while it is stale.
+//! 6. Only for a rule with options: `lint/src/config.rs`, whose `//!` example
+//!    must show every option (a test checks it).
 //!
 //! A rule that panics at run time when hit is registered with `Error` as its
 //! default severity (`rule!(name, hooks, Group, Error)`). A rule with a
