@@ -46,6 +46,7 @@ mod busy_wait;
 mod client_per_request;
 mod detached_task;
 pub(crate) mod helpers;
+mod let_underscore_guard;
 mod nested_runtime;
 mod select_not_cancel_safe;
 mod swallowed_cancellation;
@@ -211,6 +212,11 @@ pub static RULES: &[RuleInfo] = &[
     rule!(
         client_per_request,
         client_per_request::ClientPerRequest,
+        Pedantic
+    ),
+    rule!(
+        let_underscore_guard,
+        let_underscore_guard::LetUnderscoreGuard,
         Pedantic
     ),
 ];
