@@ -49,6 +49,7 @@ pub(crate) mod helpers;
 mod let_underscore_guard;
 mod nested_runtime;
 mod select_not_cancel_safe;
+mod span_guard_across_await;
 mod swallowed_cancellation;
 mod sync_lock_across_await;
 mod tokio_blocking_method;
@@ -204,6 +205,11 @@ pub static RULES: &[RuleInfo] = &[
     rule!(
         select_not_cancel_safe,
         select_not_cancel_safe::SelectNotCancelSafe,
+        Default
+    ),
+    rule!(
+        span_guard_across_await,
+        span_guard_across_await::SpanGuardAcrossAwait,
         Default
     ),
     rule!(detached_task, detached_task::DetachedTask, Pedantic),
