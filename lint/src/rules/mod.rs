@@ -40,6 +40,7 @@ use crate::config::RuleOptions;
 use crate::engine::Plugin;
 pub(crate) use crate::engine::{Cx, Rule, RuleOption, Select};
 
+mod block_in_place_current_thread;
 mod blocking_io;
 mod blocking_sleep;
 mod busy_wait;
@@ -211,6 +212,12 @@ pub static RULES: &[RuleInfo] = &[
         span_guard_across_await,
         span_guard_across_await::SpanGuardAcrossAwait,
         Default
+    ),
+    rule!(
+        block_in_place_current_thread,
+        block_in_place_current_thread::BlockInPlaceCurrentThread,
+        Default,
+        Error
     ),
     rule!(detached_task, detached_task::DetachedTask, Pedantic),
     rule!(unbounded_spawn, unbounded_spawn::UnboundedSpawn, Pedantic),
