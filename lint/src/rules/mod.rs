@@ -56,6 +56,7 @@ mod sync_lock_across_await;
 mod tokio_blocking_method;
 mod unawaited_future;
 mod unbounded_spawn;
+mod unflushed_async_write;
 
 /// Whether a rule runs by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,6 +219,11 @@ pub static RULES: &[RuleInfo] = &[
         block_in_place_current_thread::BlockInPlaceCurrentThread,
         Default,
         Error
+    ),
+    rule!(
+        unflushed_async_write,
+        unflushed_async_write::UnflushedAsyncWrite,
+        Default
     ),
     rule!(detached_task, detached_task::DetachedTask, Pedantic),
     rule!(unbounded_spawn, unbounded_spawn::UnboundedSpawn, Pedantic),
