@@ -229,6 +229,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         });
         let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
+        self.hooks(|rule, cx| rule.check_fn(cx, item));
         self.in_fn(key.map(FutureSource::Free), is_async, kind, |w| {
             visit::visit_item_fn(w, item);
         });

@@ -1,12 +1,13 @@
-//! Helpers shared by the rules: token searches, bound names, loop exits and name lists, each with one behaviour.
+//! Helpers shared by the rules: token searches, bound names, loop exits, guards held across `.await` and name lists, each with one behaviour.
 //!
 //! A helper lives here as soon as a second rule needs it (the way clippy keeps
 //! `clippy_utils` and ruff its per-linter `helpers.rs`); a rule's private
 //! helpers stay in its own file.
 
-use proc_macro2::{TokenStream, TokenTree};
-use syn::Expr;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
+use syn::{Expr, Stmt};
 
 pub(crate) use crate::engine::resolve::bound_name;
 
@@ -233,6 +234,136 @@ impl<'ast> Visit<'ast> for ExitFinder {
     }
 }
 
+/// A point where the task may be suspended: an `.await`, or a macro that awaits.
+pub(crate) struct Suspension {
+    /// The `.await` (dot and keyword), or the macro's path and `!`.
+    pub(crate) span: Span,
+    /// How it reads in a note: `.await`, `tokio::select!`.
+    pub(crate) what: String,
+}
+
+/// The first `.await` in `stmts` (in order) reached while the binding `name`
+/// is still alive; `None` once a statement releases it, even alongside an
+/// `.await`. Released means passed to `drop(..)`, moved anywhere (into a call,
+/// a closure, an `async` block, another binding), reassigned or shadowed, or
+/// the receiver of one of the `consuming` methods (`guard.exit()`); using it
+/// as a receiver of other methods, a field base or behind `&`/`*` only borrows it.
+pub(crate) fn first_await_while_held(
+    stmts: &[Stmt],
+    name: &str,
+    consuming: &[&str],
+) -> Option<Suspension> {
+    for stmt in stmts {
+        let mut scan = Scan {
+            name,
+            consuming,
+            released: false,
+            suspension: None,
+        };
+        scan.visit_stmt(stmt);
+        if scan.released {
+            return None;
+        }
+        if scan.suspension.is_some() {
+            return scan.suspension;
+        }
+    }
+    None
+}
+
+/// Looks through one statement for suspension points and for anything that releases the binding.
+struct Scan<'n> {
+    name: &'n str,
+    consuming: &'n [&'n str],
+    released: bool,
+    suspension: Option<Suspension>,
+}
+
+impl Scan<'_> {
+    fn is_name(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
+    }
+
+    fn saw_await(&mut self, span: Span, what: impl FnOnce() -> String) {
+        self.suspension
+            .get_or_insert_with(|| Suspension { span, what: what() });
+    }
+
+    /// Visits `expr` where using the binding only borrows it (`guard.x`, `*guard`, `&guard`).
+    fn visit_borrowed(&mut self, expr: &Expr) {
+        if !self.is_name(expr) {
+            self.visit_expr(expr);
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            // Another body: it runs elsewhere, and mentioning the binding moves it there.
+            Expr::Closure(_) | Expr::Async(_) => {
+                if mentions(quote::ToTokens::to_token_stream(expr), self.name) {
+                    self.released = true;
+                }
+            }
+            Expr::Await(a) => {
+                self.visit_expr(&a.base);
+                let span = a.dot_token.span.join(a.await_token.span);
+                self.saw_await(span.unwrap_or(a.await_token.span), || ".await".to_owned());
+            }
+            Expr::MethodCall(m) => {
+                if self.is_name(&m.receiver) && self.consuming.iter().any(|c| m.method == c) {
+                    self.released = true;
+                }
+                self.visit_borrowed(&m.receiver);
+                m.args.iter().for_each(|a| self.visit_expr(a));
+            }
+            Expr::Field(f) => self.visit_borrowed(&f.base),
+            Expr::Index(i) => {
+                self.visit_borrowed(&i.expr);
+                self.visit_expr(&i.index);
+            }
+            Expr::Reference(r) => self.visit_borrowed(&r.expr),
+            Expr::Unary(u) => self.visit_borrowed(&u.expr),
+            Expr::Binary(b) => {
+                self.visit_borrowed(&b.left);
+                self.visit_borrowed(&b.right);
+            }
+            Expr::Path(_) if self.is_name(expr) => self.released = true,
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        visit::visit_local(self, local);
+        // Shadowed (conservatively: any binding of that name) or moved into the new binding.
+        if mentions(quote::ToTokens::to_token_stream(&local.pat), self.name) {
+            self.released = true;
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        if matches!(
+            name.as_deref(),
+            Some("select" | "select_biased" | "join" | "try_join")
+        ) || mentions(mac.tokens.clone(), "await")
+        {
+            let path = mac.path.span();
+            let span = path.join(mac.bang_token.span).unwrap_or(path);
+            self.saw_await(span, || {
+                format!("{}!", quote::ToTokens::to_token_stream(&mac.path)).replace(' ', "")
+            });
+        }
+        if matches!(name.as_deref(), Some("drop")) && mentions(mac.tokens.clone(), self.name) {
+            self.released = true;
+        }
+    }
+
+    // Nested items are separate code.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
 #[cfg(test)]
 mod tests {
     use quote::quote;
@@ -301,5 +432,29 @@ mod tests {
         );
         assert!(!leaves("{ let f = || exit(1); }", false));
         assert!(!leaves("{ tick().await; }", true));
+    }
+
+    #[test]
+    fn a_binding_is_held_until_moved_dropped_shadowed_or_consumed() {
+        let held = |body: &str, consuming: &[&str]| {
+            let block: syn::Block = syn::parse_str(&format!("{{ {body} }}")).unwrap();
+            first_await_while_held(&block.stmts, "g", consuming).map(|s| s.what)
+        };
+        assert_eq!(held("g.len(); io().await;", &[]).as_deref(), Some(".await"));
+        assert_eq!(
+            held("let n = *g; tokio::select! { _ = a => {} }", &[]).as_deref(),
+            Some("tokio::select!")
+        );
+        assert_eq!(held("drop(g); io().await;", &[]), None);
+        assert_eq!(held("consume(g); io().await;", &[]), None);
+        assert_eq!(held("let g = 1; io().await;", &[]), None);
+        assert_eq!(held("spawn(async move { g; }); io().await;", &[]), None);
+        assert_eq!(held("g.exit(); io().await;", &["exit"]), None);
+        assert_eq!(
+            held("g.exit(); io().await;", &[]).as_deref(),
+            Some(".await"),
+            "`exit` only consumes when the rule says so"
+        );
+        assert_eq!(held("sync_only();", &[]), None);
     }
 }
