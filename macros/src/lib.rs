@@ -3,6 +3,7 @@
 
 mod mock_attr;
 mod model_attr;
+mod options;
 mod proptest_attr;
 mod test_attr;
 

@@ -5,22 +5,10 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::meta::ParseNestedMeta;
-use syn::parse::Parser;
 use syn::spanned::Spanned as _;
 use syn::{Error, ItemFn, Lit, ReturnType};
 
-/// Every option, in the order listed in error messages.
-const OPTIONS: &[&str] = &[
-    "timeout",
-    "real_time",
-    "flavor",
-    "worker_threads",
-    "blocking_threshold",
-    "leak_check",
-    "allow_task_panics",
-    "start_paused",
-    "wall_timeout",
-];
+use crate::options::{self, Errors, flag, literal, positive_int, with_error};
 
 /// Expands `#[asyncheck::test(args)] item`. On error the user's function is
 /// still emitted, unchanged, next to `compile_error!`, so that editors keep
@@ -30,61 +18,41 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(func) => func,
         Err(err) => return with_error(item, &err),
     };
-    let mut expanded = None;
     let mut builder = Builder::default();
-    let parsed = syn::meta::parser(|meta| builder.parse_option(&meta)).parse2(args);
-    let results = [
-        parsed,
-        check_signature(&func),
-        builder.build().map(|config| expanded = Some(config)),
-    ];
-    let mut errors: Option<Error> = None;
-    for err in results.into_iter().filter_map(Result::err) {
-        match &mut errors {
-            Some(all) => all.combine(err),
-            None => errors = Some(err),
-        }
-    }
-    match (errors, expanded) {
-        (None, Some(config)) => expand_test(&func, &config),
-        (Some(err), _) => with_error(item, &err),
-        (None, None) => unreachable!("build() returns a config or an error"),
+    let mut errors = Errors::default();
+    errors.check(options::parse(args, &[options::TEST], |name, meta| {
+        builder.option(name, meta)
+    }));
+    check_signature(&func, &mut errors);
+    let config = errors.check(builder.build());
+    match (errors.finish(), config) {
+        (Ok(()), Some(config)) => expand_test(&func, &config),
+        (Err(err), _) => with_error(item, &err),
+        (Ok(()), None) => unreachable!("build() returns a config or an error"),
     }
 }
 
-pub(crate) fn with_error(item: TokenStream, err: &Error) -> TokenStream {
-    let mut out = item;
-    out.extend(err.to_compile_error());
-    out
-}
-
-fn check_signature(func: &ItemFn) -> Result<(), Error> {
+fn check_signature(func: &ItemFn, errors: &mut Errors) {
     let sig = &func.sig;
-    let mut errors: Option<Error> = None;
-    let mut add = |err: Error| match &mut errors {
-        Some(all) => all.combine(err),
-        None => errors = Some(err),
-    };
     if sig.asyncness.is_none() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.fn_token.span,
             "the `async` keyword is missing from the function declaration: \
              `#[asyncheck::test]` runs an `async fn`",
         ));
     }
     if !sig.inputs.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.inputs.span(),
             "a test function cannot take arguments",
         ));
     }
     if !sig.generics.params.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.generics.span(),
             "a test function cannot be generic",
         ));
     }
-    errors.map_or(Ok(()), Err)
 }
 
 /// A parsed option value and where it was written.
@@ -141,120 +109,58 @@ enum WallTimeout {
     Ms(u64),
 }
 
-fn set_once<T>(slot: &mut Option<Setting<T>>, name: &str, value: Setting<T>) -> Result<(), Error> {
-    if slot.is_some() {
-        return Err(Error::new(
-            value.key,
-            format!("option `{name}` is given more than once"),
-        ));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
 impl Builder {
-    fn parse_option(&mut self, meta: &ParseNestedMeta<'_>) -> Result<(), Error> {
-        self.parse_option_of(meta, &[])
-    }
-
-    /// Parses one option of `#[asyncheck::test]`, for an attribute that also
-    /// accepts the options `extra` (listed in the "unknown option" error).
-    pub(crate) fn parse_option_of(
-        &mut self,
-        meta: &ParseNestedMeta<'_>,
-        extra: &[&str],
-    ) -> Result<(), Error> {
-        let Some(ident) = meta.path.get_ident() else {
-            return Err(meta.error(unknown_option(
-                &meta.path.to_token_stream().to_string(),
-                extra,
-            )));
+    /// Reads the value of option `name` (a key of [`options::TEST`], checked
+    /// known and not repeated by [`options::parse`]).
+    pub(crate) fn option(&mut self, name: &str, meta: &ParseNestedMeta<'_>) -> Result<(), Error> {
+        let key = meta.path.span();
+        let set_flag = |slot: &mut Option<Setting<()>>| -> Result<(), Error> {
+            flag(meta, name)?;
+            *slot = Some(Setting {
+                value: (),
+                key,
+                at: key,
+            });
+            Ok(())
         };
-        let name = ident.to_string();
-        let key = ident.span();
-        match name.as_str() {
-            "timeout" => {
-                let value = duration_value(meta, &name, key)?;
-                set_once(&mut self.timeout, &name, value)
-            }
+        match name {
+            "timeout" => self.timeout = Some(duration_value(meta, name, key)?),
             "blocking_threshold" => {
-                let value = duration_value(meta, &name, key)?;
-                set_once(&mut self.blocking_threshold, &name, value)
+                self.blocking_threshold = Some(duration_value(meta, name, key)?);
             }
-            "wall_timeout" => set_once(
-                &mut self.wall_timeout,
-                &name,
-                wall_timeout_value(meta, key)?,
-            ),
-            "real_time" => set_once(&mut self.real_time, &name, flag(meta, &name, key)?),
-            "leak_check" => set_once(&mut self.leak_check, &name, flag(meta, &name, key)?),
-            "allow_task_panics" => {
-                set_once(&mut self.allow_task_panics, &name, flag(meta, &name, key)?)
-            }
-            "flavor" => set_once(&mut self.flavor, &name, flavor_value(meta, &name, key)?),
+            "wall_timeout" => self.wall_timeout = Some(wall_timeout_value(meta, key)?),
+            "real_time" => set_flag(&mut self.real_time)?,
+            "leak_check" => set_flag(&mut self.leak_check)?,
+            "allow_task_panics" => set_flag(&mut self.allow_task_panics)?,
+            "flavor" => self.flavor = Some(flavor_value(meta, name, key)?),
             "worker_threads" => {
-                let lit = literal(
-                    meta,
-                    &name,
-                    "a number of threads, e.g. `worker_threads = 4`",
-                )?;
-                let value = match &lit {
-                    Lit::Int(n) => n.base10_parse::<usize>()?,
-                    _ => {
-                        return Err(Error::new(
-                            lit.span(),
-                            "`worker_threads` expects a number of threads, e.g. `worker_threads = 4`",
-                        ));
-                    }
-                };
-                if value == 0 {
-                    return Err(Error::new(
-                        lit.span(),
-                        "`worker_threads` must be at least 1",
-                    ));
-                }
-                set_once(
-                    &mut self.worker_threads,
-                    &name,
-                    Setting {
-                        value,
-                        key,
-                        at: lit.span(),
-                    },
-                )
+                let (value, at) =
+                    positive_int(meta, name, "a number of threads", "worker_threads = 4")?;
+                self.worker_threads = Some(Setting { value, key, at });
             }
             "start_paused" => {
-                let lit = literal(meta, &name, "`true` or `false`")?;
+                let lit = literal(meta, name, "`true` or `false`")?;
                 let Lit::Bool(b) = &lit else {
                     return Err(Error::new(
                         lit.span(),
                         "`start_paused` expects `true` or `false`",
                     ));
                 };
-                set_once(
-                    &mut self.start_paused,
-                    &name,
-                    Setting {
-                        value: b.value,
-                        key,
-                        at: lit.span(),
-                    },
-                )
+                self.start_paused = Some(Setting {
+                    value: b.value,
+                    key,
+                    at: lit.span(),
+                });
             }
-            _ => Err(Error::new(key, unknown_option(&name, extra))),
+            _ => unreachable!("option `{name}` is not in the table"),
         }
+        Ok(())
     }
 
     /// Checks how the options combine, reporting every contradiction at once.
     pub(crate) fn build(self) -> Result<Config, Error> {
-        let mut errors: Option<Error> = None;
-        let mut add = |span: Span, msg: &str| {
-            let err = Error::new(span, msg);
-            match &mut errors {
-                Some(all) => all.combine(err),
-                None => errors = Some(err),
-            }
-        };
+        let mut errors = Errors::default();
+        let mut add = |span: Span, msg: &str| errors.add(Error::new(span, msg));
         let multi_thread = self.flavor.is_some_and(|f| f.value == Flavor::MultiThread);
         if let Some(workers) = self.worker_threads.filter(|_| !multi_thread) {
             add(
@@ -282,9 +188,7 @@ impl Builder {
                 add(paused.at, "`start_paused = true` contradicts `real_time`");
             }
         }
-        if let Some(err) = errors {
-            return Err(err);
-        }
+        errors.finish()?;
         let real_time =
             multi_thread || self.real_time.is_some() || self.start_paused.is_some_and(|p| !p.value);
         Ok(Config {
@@ -298,62 +202,6 @@ impl Builder {
             wall_timeout: self.wall_timeout.map(|w| w.value),
         })
     }
-}
-
-fn unknown_option(name: &str, extra: &[&str]) -> String {
-    let all: Vec<&str> = extra.iter().chain(OPTIONS).copied().collect();
-    let valid: Vec<String> = all.iter().map(|o| format!("`{o}`")).collect();
-    let suggestion = all
-        .iter()
-        .map(|o| (edit_distance(name, o), o))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, o)| format!("did you mean `{o}`? "))
-        .unwrap_or_default();
-    format!(
-        "unknown option `{name}`; {suggestion}valid options are: {}",
-        valid.join(", ")
-    )
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
-fn flag(meta: &ParseNestedMeta<'_>, name: &str, key: Span) -> Result<Setting<()>, Error> {
-    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-        return Err(meta.error(format!(
-            "`{name}` is a flag and takes no value: write just `{name}`"
-        )));
-    }
-    Ok(Setting {
-        value: (),
-        key,
-        at: key,
-    })
-}
-
-pub(crate) fn literal(
-    meta: &ParseNestedMeta<'_>,
-    name: &str,
-    expected: &str,
-) -> Result<Lit, Error> {
-    if !meta.input.peek(syn::Token![=]) {
-        return Err(meta.error(format!("`{name}` needs a value: {expected}")));
-    }
-    meta.value()?.parse()
 }
 
 fn duration_value(
@@ -601,15 +449,6 @@ mod tests {
         let out = expand_str("nope", "async fn still_here() {}");
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("async fn still_here"), "{out}");
-    }
-
-    #[test]
-    fn unknown_options_suggest_the_closest_valid_one() {
-        assert!(unknown_option("timout", &[]).contains("did you mean `timeout`?"));
-        assert!(unknown_option("realtime", &[]).contains("did you mean `real_time`?"));
-        assert!(!unknown_option("crate", &[]).contains("did you mean"));
-        assert!(unknown_option("case", &["cases"]).contains("did you mean `cases`?"));
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]
