@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
-use std::task::Poll;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::detect::watchdog::{self, TestName};
@@ -260,99 +260,19 @@ impl TestConfig {
             !(self.multi_thread && self.blocking_threshold.is_some()),
             "asyncheck: `blocking_threshold` needs the current-thread runtime"
         );
-        let paused = !self.real_time;
         let shared = Shared::new(
             !self.multi_thread,
             !self.allow_task_panics,
             self.blocking_threshold.is_some(),
         );
         let runtime = self.build_runtime(&shared);
-        let limit = self.timeout.unwrap_or(if paused {
-            DEFAULT_VIRTUAL_TIMEOUT
-        } else {
-            DEFAULT_REAL_TIMEOUT
-        });
-
         let watchdog = self.start_watchdog(&runtime, &shared);
-
         let current = detect::enter(Arc::clone(&shared));
         // Also on unwind from a panicking body: see `Shared::forget_wakers`.
         let forget_wakers = ForgetWakers(&shared);
-        if self.blocking_threshold.is_some() {
-            shared.busy.start();
-        }
-        let (stop, stalled) = runtime.block_on(async {
-            // The paused clock cannot move before the runtime first goes idle (and
-            // the runner is woken then, before it can), so a paused test reads its
-            // start and arms the deadline's timer at the first idle point: a test
-            // that never waits on anything pays for neither.
-            let started = (!paused).then(tokio::time::Instant::now);
-            let mut deadline = None::<Pin<Box<tokio::time::Sleep>>>;
-            let mut body = pin!(body);
-            let mut registered = false;
-            let stop = poll_fn(|cx| {
-                if !registered {
-                    // `block_on` polls with the same waker every time.
-                    shared.panics.register_runner(cx.waker());
-                    registered = true;
-                }
-                if shared.panics.any() {
-                    return Poll::Ready(Stop::TaskPanicked);
-                }
-                if let Poll::Ready(out) = body.as_mut().poll(cx) {
-                    return Poll::Ready(Stop::Finished(out));
-                }
-                // A `LocalSet` or `block_in_place` inside the body polls tasks too.
-                if shared.panics.any() {
-                    return Poll::Ready(Stop::TaskPanicked);
-                }
-                let sleep = match &mut deadline {
-                    Some(sleep) => sleep,
-                    None if paused && !shared.runner_saw_idle() => return Poll::Pending,
-                    None => {
-                        let started = started.unwrap_or_else(|| {
-                            let now = tokio::time::Instant::now();
-                            shared.record_virtual_start(now);
-                            now
-                        });
-                        deadline.insert(Box::pin(tokio::time::sleep_until(started + limit)))
-                    }
-                };
-                if sleep.as_mut().poll(cx).is_ready() {
-                    return Poll::Ready(Stop::TimedOut);
-                }
-                Poll::Pending
-            })
-            .await;
-            drop(deadline);
-            let stalled = matches!(stop, Stop::TimedOut)
-                && paused
-                && detect::stall::no_timer_pending(&shared).await;
-            (stop, stalled)
-        });
-        if self.blocking_threshold.is_some() {
-            shared.busy.stop();
-        }
 
-        let mut failures = if shared.panics.any() {
-            shared.panics.messages()
-        } else {
-            Vec::new()
-        };
-        if matches!(stop, Stop::TimedOut) {
-            failures.push(self.timeout_message(limit, stalled));
-        }
-        failures.extend(self.blocking_failure(&shared));
-        if self.leak_check && matches!(stop, Stop::Finished(_)) {
-            let alive = leak::alive_tasks(runtime.handle(), !self.multi_thread, LEAK_RECHECK);
-            if alive > 0 {
-                failures.push(format!(
-                    "leaked {alive} task{}: spawned during the test and still alive when the \
-                     test body returned; await or abort them before returning",
-                    if alive == 1 { "" } else { "s" }
-                ));
-            }
-        }
+        let (stop, stalled) = self.drive(&runtime, &shared, body);
+        let failures = self.failures(&runtime, &shared, &stop, stalled);
 
         // Do not wait for `spawn_blocking` work that may never finish.
         drop(forget_wakers);
@@ -364,6 +284,86 @@ impl TestConfig {
             (Stop::Finished(out), true) => out,
             _ => panic!("{}", report(&failures)),
         }
+    }
+
+    /// The timeout in force: the one set, or the default of the clock.
+    fn limit(&self) -> Duration {
+        self.timeout.unwrap_or(if self.real_time {
+            DEFAULT_REAL_TIMEOUT
+        } else {
+            DEFAULT_VIRTUAL_TIMEOUT
+        })
+    }
+
+    /// Polls `body` on `runtime` until it finishes, the timeout expires or a
+    /// spawned task panics; with the clock paused, a timeout is followed by the
+    /// deadlock probe, whose answer is the second value.
+    fn drive<F: Future>(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        shared: &Shared,
+        body: F,
+    ) -> (Stop<F::Output>, bool) {
+        let paused = !self.real_time;
+        let limit = self.limit();
+        if self.blocking_threshold.is_some() {
+            shared.busy.start();
+        }
+        let outcome = runtime.block_on(async {
+            let mut runner = Runner {
+                body: pin!(body),
+                shared,
+                paused,
+                limit,
+                // The paused clock cannot move before the runtime first goes idle
+                // (and the runner is woken then, before it can), so a paused test
+                // reads its start and arms the deadline's timer at the first idle
+                // point: a test that never waits on anything pays for neither.
+                started: (!paused).then(tokio::time::Instant::now),
+                deadline: None,
+                registered: false,
+            };
+            let stop = poll_fn(|cx| runner.poll(cx)).await;
+            drop(runner.deadline.take());
+            let stalled = matches!(stop, Stop::TimedOut)
+                && paused
+                && detect::stall::no_timer_pending(shared).await;
+            (stop, stalled)
+        });
+        if self.blocking_threshold.is_some() {
+            shared.busy.stop();
+        }
+        outcome
+    }
+
+    /// Every failure the detectors found, in the order they are reported.
+    fn failures<T>(
+        &self,
+        runtime: &tokio::runtime::Runtime,
+        shared: &Shared,
+        stop: &Stop<T>,
+        stalled: bool,
+    ) -> Vec<String> {
+        let mut failures = if shared.panics.any() {
+            shared.panics.messages()
+        } else {
+            Vec::new()
+        };
+        if matches!(stop, Stop::TimedOut) {
+            failures.push(self.timeout_message(self.limit(), stalled));
+        }
+        failures.extend(self.blocking_failure(shared));
+        if self.leak_check && matches!(stop, Stop::Finished(_)) {
+            let alive = leak::alive_tasks(runtime.handle(), !self.multi_thread, LEAK_RECHECK);
+            if alive > 0 {
+                failures.push(format!(
+                    "leaked {alive} task{}: spawned during the test and still alive when the \
+                     test body returned; await or abort them before returning",
+                    if alive == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        failures
     }
 
     fn build_runtime(&self, shared: &Arc<Shared>) -> tokio::runtime::Runtime {
@@ -409,6 +409,58 @@ impl TestConfig {
             );
         }
         message
+    }
+}
+
+/// Polls the test body inside `block_on`: stops at a task panic, at the body's
+/// output, or at the deadline.
+struct Runner<'a, B> {
+    body: Pin<&'a mut B>,
+    shared: &'a Shared,
+    paused: bool,
+    limit: Duration,
+    /// The clock's reading at the start; read at the first idle point when paused.
+    started: Option<tokio::time::Instant>,
+    /// The deadline's timer, armed at the first idle point when paused.
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether the runner's waker is registered with the panic log.
+    registered: bool,
+}
+
+impl<B: Future> Runner<'_, B> {
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Stop<B::Output>> {
+        if !self.registered {
+            // `block_on` polls with the same waker every time.
+            self.shared.panics.register_runner(cx.waker());
+            self.registered = true;
+        }
+        if self.shared.panics.any() {
+            return Poll::Ready(Stop::TaskPanicked);
+        }
+        if let Poll::Ready(out) = self.body.as_mut().poll(cx) {
+            return Poll::Ready(Stop::Finished(out));
+        }
+        // A `LocalSet` or `block_in_place` inside the body polls tasks too.
+        if self.shared.panics.any() {
+            return Poll::Ready(Stop::TaskPanicked);
+        }
+        let sleep = match &mut self.deadline {
+            Some(sleep) => sleep,
+            None if self.paused && !self.shared.runner_saw_idle() => return Poll::Pending,
+            None => {
+                let started = *self.started.get_or_insert_with(|| {
+                    let now = tokio::time::Instant::now();
+                    self.shared.record_virtual_start(now);
+                    now
+                });
+                self.deadline
+                    .insert(Box::pin(tokio::time::sleep_until(started + self.limit)))
+            }
+        };
+        if sleep.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Stop::TimedOut);
+        }
+        Poll::Pending
     }
 }
 
