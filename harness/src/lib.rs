@@ -374,16 +374,33 @@
 #[cfg(test)]
 extern crate self as asyncheck;
 
+#[cfg(all(asyncheck_loom, not(feature = "loom")))]
+compile_error!("`--cfg asyncheck_loom` runs the harness's loom models: add `--features loom`");
+
 mod cancel;
 mod detect;
 mod mock;
+#[cfg(feature = "loom")]
 mod model;
+#[cfg(feature = "proptest")]
 mod property;
 mod runtime;
 mod sync;
 mod time;
 
-pub use asyncheck_macros::{mock, model, proptest, test};
+#[cfg(feature = "loom")]
+pub use asyncheck_macros::model;
+/// `#[asyncheck::model]` needs the `loom` feature of `asyncheck`; without it the
+/// attribute is a compile error saying so.
+#[cfg(not(feature = "loom"))]
+pub use asyncheck_macros::model_without_feature as model;
+#[cfg(feature = "proptest")]
+pub use asyncheck_macros::proptest;
+/// `#[asyncheck::proptest]` needs the `proptest` feature of `asyncheck`; without
+/// it the attribute is a compile error saying so.
+#[cfg(not(feature = "proptest"))]
+pub use asyncheck_macros::proptest_without_feature as proptest;
+pub use asyncheck_macros::{mock, test};
 pub use cancel::cancel_at_every_await;
 pub use mock::AsyncMock;
 pub use runtime::TestConfig;
@@ -468,6 +485,7 @@ pub mod task {
 /// let strategy = (0..10u8, any::<bool>());
 /// # let _ = strategy;
 /// ```
+#[cfg(feature = "proptest")]
 pub use ::proptest;
 
 /// loom, re-exported: the `sync`, `thread`, `cell` and `future` modules a
@@ -483,17 +501,22 @@ pub use ::proptest;
 ///     assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 2);
 /// });
 /// ```
+#[cfg(feature = "loom")]
 pub use ::loom;
 
 /// Support code for the expansion of `#[asyncheck::test]` and of the assertion
 /// macros. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "loom")]
     pub use crate::model::run_model;
+    #[cfg(feature = "proptest")]
     pub use crate::property::run_property;
     pub use crate::runtime::TestConfig;
     pub use crate::time::{completes_within, fail_not_timed_out, fail_not_within, times_out};
+    #[cfg(feature = "loom")]
     pub use loom;
+    #[cfg(feature = "proptest")]
     pub use proptest;
     pub use tokio;
 }

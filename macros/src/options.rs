@@ -19,6 +19,9 @@ pub(crate) const TEST: &[&str] = &[
     "allow_task_panics",
     "start_paused",
     "wall_timeout",
+    "idle_limit",
+    "unhandled_panic",
+    "crate",
 ];
 
 /// Options of `#[asyncheck::proptest]`: its own, then those of `#[asyncheck::test]`.
@@ -126,6 +129,33 @@ pub(crate) fn with_error(item: TokenStream, err: &Error) -> TokenStream {
     let mut out = item;
     out.extend(err.to_compile_error());
     out
+}
+
+/// `#[asyncheck::<attribute>]` used while the `feature` of `asyncheck` is off: an
+/// error naming the feature, spanned on the function's name, and an empty
+/// `#[test]` of that name (the item may not compile without the attribute, as a
+/// property test's `#[strategy]` arguments do not).
+pub(crate) fn without_feature(attribute: &str, feature: &str, item: TokenStream) -> TokenStream {
+    let mut tokens = item.into_iter();
+    let message = format!(
+        "`#[asyncheck::{attribute}]` needs the `{feature}` feature of `asyncheck`: \
+         `asyncheck = {{ version = \"0.1\", features = [\"{feature}\"] }}` in \
+         `[dev-dependencies]`"
+    );
+    // The name of `fn <name>`, wherever the attributes and qualifiers end.
+    let name = tokens
+        .by_ref()
+        .find(|t| matches!(t, proc_macro2::TokenTree::Ident(i) if i == "fn"))
+        .and_then(|_| tokens.next());
+    let Some(proc_macro2::TokenTree::Ident(name)) = name else {
+        return Error::new(Span::call_site(), message).to_compile_error();
+    };
+    let err = Error::new(name.span(), message).to_compile_error();
+    quote::quote! {
+        #[::core::prelude::v1::test]
+        fn #name() {}
+        #err
+    }
 }
 
 /// Reads a flag: `name` alone, no value.
@@ -245,7 +275,7 @@ mod tests {
         let test = || TEST.iter().copied();
         assert!(unknown_option("timout", test()).contains("did you mean `timeout`?"));
         assert!(unknown_option("realtime", test()).contains("did you mean `real_time`?"));
-        assert!(!unknown_option("crate", test()).contains("did you mean"));
+        assert!(!unknown_option("runtime", test()).contains("did you mean"));
         assert!(
             unknown_option("max_branch", MODEL.iter().copied())
                 .contains("did you mean `max_branches`?")

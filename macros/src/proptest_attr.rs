@@ -151,7 +151,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let config = errors.check(builder.build());
     match (errors.finish(), config) {
-        (Ok(()), Some(config)) => expand_property(&func, &config, cases),
+        (Ok(()), Some(mut config)) => {
+            config.body_pauses = crate::pause::calls_pause(&func.block);
+            expand_property(&func, &config, cases)
+        }
         (result, _) => {
             let err = result
                 .expect_err("build() returns a config or an error")
@@ -201,6 +204,7 @@ fn expand_property(
             ::asyncheck::__private::run_property(
                 &#builder,
                 #cases,
+                ::core::option::Option::Some(::core::file!()),
                 &(#(#strategies,)*),
                 |__asyncheck_input| {
                     let (#(#names,)*) = __asyncheck_input;

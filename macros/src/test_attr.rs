@@ -26,7 +26,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     check_signature(&func, &mut errors);
     let config = errors.check(builder.build());
     match (errors.finish(), config) {
-        (Ok(()), Some(config)) => expand_test(&func, &config),
+        (Ok(()), Some(mut config)) => {
+            config.body_pauses = crate::pause::calls_pause(&func.block);
+            expand_test(&func, &config)
+        }
         (Err(err), _) => with_error(item, &err),
         (Ok(()), None) => unreachable!("build() returns a config or an error"),
     }
@@ -69,6 +72,17 @@ struct Setting<T> {
 enum Flavor {
     CurrentThread,
     MultiThread,
+    /// tokio's `LocalRuntime`.
+    Local,
+}
+
+/// `unhandled_panic = "..."`, tokio's spelling of what a task panic does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnhandledPanic {
+    /// `"ignore"`: like `allow_task_panics`.
+    Ignore,
+    /// `"shutdown_runtime"`: a task panic ends the test, as it does by default.
+    ShutdownRuntime,
 }
 
 /// The options as written, one slot per option.
@@ -83,6 +97,8 @@ pub(crate) struct Builder {
     allow_task_panics: Option<Setting<()>>,
     start_paused: Option<Setting<bool>>,
     wall_timeout: Option<Setting<WallTimeout>>,
+    idle_limit: Option<Setting<WallTimeout>>,
+    unhandled_panic: Option<Setting<UnhandledPanic>>,
 }
 
 /// The validated options; durations in milliseconds.
@@ -92,6 +108,7 @@ pub(crate) struct Builder {
 )]
 pub(crate) struct Config {
     multi_thread: bool,
+    local: bool,
     worker_threads: Option<usize>,
     real_time: bool,
     timeout_ms: Option<u64>,
@@ -100,9 +117,13 @@ pub(crate) struct Config {
     allow_task_panics: bool,
     /// `None`: the runner's default.
     wall_timeout: Option<WallTimeout>,
+    /// `None`: the runner's default.
+    idle_limit: Option<WallTimeout>,
+    /// The body calls `tokio::time::pause()`: start the clock running.
+    pub(crate) body_pauses: bool,
 }
 
-/// `wall_timeout = "off"` or a duration in milliseconds.
+/// `wall_timeout` or `idle_limit`: `"off"` or a duration in milliseconds.
 #[derive(Clone, Copy)]
 enum WallTimeout {
     Off,
@@ -128,7 +149,33 @@ impl Builder {
             "blocking_threshold" => {
                 self.blocking_threshold = Some(duration_value(meta, name, key)?);
             }
-            "wall_timeout" => self.wall_timeout = Some(wall_timeout_value(meta, key)?),
+            "wall_timeout" => {
+                self.wall_timeout = Some(limit_value(meta, name, key, "disable the watchdog")?);
+            }
+            "idle_limit" => {
+                self.idle_limit = Some(limit_value(meta, name, key, "wait without limit")?);
+            }
+            "unhandled_panic" => self.unhandled_panic = Some(unhandled_panic_value(meta, key)?),
+            "crate" => {
+                // tokio's path to itself, for a renamed `tokio`. The expansion never
+                // names tokio (the runtime is the `tokio` asyncheck depends on, which
+                // cargo unifies with yours), so the path is only checked.
+                let lit = literal(meta, name, "a path, e.g. `crate = \"tokio\"`")?;
+                let Lit::Str(text) = &lit else {
+                    return Err(Error::new(
+                        lit.span(),
+                        "`crate` expects a path in a string, e.g. `crate = \"tokio\"`",
+                    ));
+                };
+                text.parse::<syn::Path>().map_err(|err| {
+                    Error::new(
+                        text.span(),
+                        format!(
+                            "`crate` expects a path in a string, e.g. `crate = \"tokio\"`: {err}"
+                        ),
+                    )
+                })?;
+            }
             "real_time" => set_flag(&mut self.real_time)?,
             "leak_check" => set_flag(&mut self.leak_check)?,
             "allow_task_panics" => set_flag(&mut self.allow_task_panics)?,
@@ -176,6 +223,14 @@ impl Builder {
                  detection watches the single thread of a current-thread runtime",
             );
         }
+        if let (Some(rule), Some(allow)) = (self.unhandled_panic, self.allow_task_panics) {
+            if rule.value == UnhandledPanic::ShutdownRuntime {
+                add(
+                    allow.key,
+                    "`allow_task_panics` contradicts `unhandled_panic = \"shutdown_runtime\"`",
+                );
+            }
+        }
         if let Some(paused) = self.start_paused {
             if paused.value && multi_thread {
                 add(
@@ -198,8 +253,14 @@ impl Builder {
             timeout_ms: self.timeout.map(|t| t.value),
             blocking_threshold_ms: self.blocking_threshold.map(|t| t.value),
             leak_check: self.leak_check.is_some(),
-            allow_task_panics: self.allow_task_panics.is_some(),
+            allow_task_panics: self.allow_task_panics.is_some()
+                || self
+                    .unhandled_panic
+                    .is_some_and(|u| u.value == UnhandledPanic::Ignore),
             wall_timeout: self.wall_timeout.map(|w| w.value),
+            idle_limit: self.idle_limit.map(|w| w.value),
+            local: self.flavor.is_some_and(|f| f.value == Flavor::Local),
+            body_pauses: false,
         })
     }
 }
@@ -234,15 +295,16 @@ fn flavor_value(
     let lit = literal(
         meta,
         name,
-        "a string: \"current_thread\" or \"multi_thread\"",
+        "a string: \"current_thread\", \"multi_thread\" or \"local\"",
     )?;
     let value = match &lit {
         Lit::Str(s) if s.value() == "current_thread" => Flavor::CurrentThread,
         Lit::Str(s) if s.value() == "multi_thread" => Flavor::MultiThread,
+        Lit::Str(s) if s.value() == "local" => Flavor::Local,
         _ => {
             return Err(Error::new(
                 lit.span(),
-                "unknown runtime flavor: expected \"current_thread\" or \"multi_thread\"",
+                "unknown runtime flavor: expected \"current_thread\", \"multi_thread\" or \"local\"",
             ));
         }
     };
@@ -253,35 +315,56 @@ fn flavor_value(
     })
 }
 
-/// `wall_timeout = "<duration>"` or `wall_timeout = "off"`.
-fn wall_timeout_value(
+/// `name = "<duration>"` or `name = "off"` (`wall_timeout`, `idle_limit`); `off`
+/// says what `"off"` does, for the error.
+fn limit_value(
     meta: &ParseNestedMeta<'_>,
+    name: &str,
     key: Span,
+    off: &str,
 ) -> Result<Setting<WallTimeout>, Error> {
-    let lit = literal(
-        meta,
-        "wall_timeout",
-        "a duration such as \"30s\", or \"off\"",
-    )?;
+    let lit = literal(meta, name, "a duration such as \"30s\", or \"off\"")?;
     let Lit::Str(text) = &lit else {
         return Err(Error::new(
             lit.span(),
-            "`wall_timeout` expects a duration string such as \"30s\" or \"5m\", or \"off\"",
+            format!("`{name}` expects a duration string such as \"30s\" or \"5m\", or \"off\""),
         ));
     };
     let value = match text.value().as_str() {
         "off" => WallTimeout::Off,
-        other => WallTimeout::Ms(parse_duration_ms(other).map_err(|msg| {
-            Error::new(
-                text.span(),
-                format!("{msg}, or \"off\" to disable the watchdog"),
-            )
-        })?),
+        other => WallTimeout::Ms(
+            parse_duration_ms(other)
+                .map_err(|msg| Error::new(text.span(), format!("{msg}, or \"off\" to {off}")))?,
+        ),
     };
     Ok(Setting {
         value,
         key,
         at: text.span(),
+    })
+}
+
+/// `unhandled_panic = "ignore"` or `"shutdown_runtime"`, tokio's values.
+fn unhandled_panic_value(
+    meta: &ParseNestedMeta<'_>,
+    key: Span,
+) -> Result<Setting<UnhandledPanic>, Error> {
+    let expected = "\"ignore\" or \"shutdown_runtime\"";
+    let lit = literal(meta, "unhandled_panic", expected)?;
+    let value = match &lit {
+        Lit::Str(s) if s.value() == "ignore" => UnhandledPanic::Ignore,
+        Lit::Str(s) if s.value() == "shutdown_runtime" => UnhandledPanic::ShutdownRuntime,
+        _ => {
+            return Err(Error::new(
+                lit.span(),
+                format!("`unhandled_panic` expects {expected}"),
+            ));
+        }
+    };
+    Ok(Setting {
+        value,
+        key,
+        at: lit.span(),
     })
 }
 
@@ -356,6 +439,12 @@ pub(crate) fn runner(config: &Config, name: &syn::Ident) -> TokenStream {
     if config.multi_thread {
         builder.extend(quote!(.multi_thread()));
     }
+    if config.local {
+        builder.extend(quote!(.local()));
+    }
+    if config.body_pauses && !config.real_time {
+        builder.extend(quote!(.body_pauses_clock()));
+    }
     if let Some(n) = config.worker_threads {
         builder.extend(quote!(.worker_threads(#n)));
     }
@@ -379,6 +468,13 @@ pub(crate) fn runner(config: &Config, name: &syn::Ident) -> TokenStream {
         Some(WallTimeout::Off) => builder.extend(quote!(.no_wall_timeout())),
         Some(WallTimeout::Ms(ms)) => {
             builder.extend(quote!(.wall_timeout(::core::time::Duration::from_millis(#ms))));
+        }
+    }
+    match config.idle_limit {
+        None => {}
+        Some(WallTimeout::Off) => builder.extend(quote!(.no_idle_limit())),
+        Some(WallTimeout::Ms(ms)) => {
+            builder.extend(quote!(.idle_limit(::core::time::Duration::from_millis(#ms))));
         }
     }
     builder

@@ -55,7 +55,7 @@ impl PanicLog {
         }
     }
 
-    /// Wakes the runner, if it registered (see [`Shared::runner_saw_idle`](super::Shared::runner_saw_idle)).
+    /// Wakes the runner, if it registered (see [`Shared::raise`](super::Shared::raise)).
     pub(crate) fn wake_runner(&self) {
         let runner = lock(&self.inner).runner.clone();
         if let Some(waker) = runner {
