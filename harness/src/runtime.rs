@@ -27,6 +27,13 @@ const WALL_TIMEOUT_MARGIN: Duration = Duration::from_secs(60);
 const LEAK_RECHECK: Duration = Duration::from_millis(100);
 /// Default idle limit (see [`TestConfig::idle_limit`]).
 const DEFAULT_IDLE_LIMIT: Duration = Duration::from_secs(5);
+/// A gap between two polls of the runner shorter than this means that no task
+/// ran in between (the scheduler went straight back to the runner), so that the
+/// runner stops waking itself to sample the busy clock (see `Shared::sample_busy`).
+const NO_TASK_RAN: Duration = Duration::from_micros(50);
+/// How much virtual time the leak check gives tasks still alive after the body
+/// returned to finish on their own (see `let_lingering_tasks_finish`).
+const LEAK_GRACE: Duration = Duration::from_secs(60);
 /// How many rounds of the scheduler the leak check gives aborted and woken
 /// tasks to finish before it counts the tasks still alive.
 const LEAK_REAP_ROUNDS: usize = 64;
@@ -247,9 +254,11 @@ impl TestConfig {
         self
     }
 
-    /// Fails the test when tasks it spawned are still alive when its body returns
-    /// (after tasks it aborted, or woke by dropping what they waited on, have had
-    /// the chance to finish).
+    /// Fails the test when tasks it spawned are still alive when its body returns:
+    /// after tasks it aborted, or woke by dropping what they waited on, have had
+    /// the chance to finish, and, with the paused clock, after a minute of virtual
+    /// time for tasks that end on their own (a pool's reaper at its next tick).
+    /// Panics and blocking in that minute are not the test's.
     pub fn leak_check(mut self) -> Self {
         self.leak_check = true;
         self
@@ -416,6 +425,8 @@ impl TestConfig {
                 body: pin!(body),
                 shared,
                 on_tokio_clock: self.on_tokio_clock(),
+                measure_busy: self.blocking_threshold.is_some(),
+                last_poll_end: None,
                 limit: self.limit(),
                 deadline: None,
                 started: false,
@@ -424,6 +435,12 @@ impl TestConfig {
             drop(runner);
             if self.leak_check && self.current_thread() && matches!(stop, Stop::Finished(_)) {
                 reap_finished_tasks(runtime.handle()).await;
+                if self.on_tokio_clock() {
+                    // What happens from here on is not the test's verdict.
+                    shared.busy.finish();
+                    shared.panics.stop_recording();
+                    let_lingering_tasks_finish(runtime.handle()).await;
+                }
             }
             stop
         });
@@ -543,7 +560,10 @@ impl TestConfig {
             format!("test timed out after {limit} (wall clock)")
         } else {
             format!(
-                "test timed out after {limit} (virtual clock: time was paused and auto-advanced)"
+                "test timed out after {limit} (virtual clock: time was paused and auto-advanced); \
+                 the test's own timers moved the clock past it: a slow test, or a loop that \
+                 sleeps until `std::time::Instant` says enough time passed, which the paused \
+                 clock never moves (use `tokio::time::Instant`, or `real_time`)"
             )
         }
     }
@@ -577,6 +597,10 @@ struct Runner<'a, B> {
     body: Pin<&'a mut B>,
     shared: &'a Shared,
     on_tokio_clock: bool,
+    /// Whether busy stretches are measured (`blocking_threshold`).
+    measure_busy: bool,
+    /// When the runner's last poll ended, with `measure_busy`.
+    last_poll_end: Option<std::time::Instant>,
     limit: Duration,
     /// The deadline's timer, on a real clock only: a paused clock would
     /// auto-advance to it whenever the test waits on another thread.
@@ -587,6 +611,14 @@ struct Runner<'a, B> {
 
 impl<B: Future> Runner<'_, B> {
     fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Stop<B::Output>> {
+        let poll = self.poll_body(cx);
+        if self.measure_busy {
+            self.last_poll_end = Some(std::time::Instant::now());
+        }
+        poll
+    }
+
+    fn poll_body(&mut self, cx: &mut Context<'_>) -> Poll<Stop<B::Output>> {
         if !self.started {
             self.started = true;
             // `block_on` polls with the same waker every time.
@@ -595,6 +627,17 @@ impl<B: Future> Runner<'_, B> {
                 self.shared.start_clock(tokio::time::Instant::now());
             } else {
                 self.deadline = Some(Box::pin(tokio::time::sleep(self.limit)));
+            }
+        }
+        if self.measure_busy {
+            // Tasks ran since the runner's last poll, or the scheduler went
+            // straight back to it (a few microseconds).
+            let now = std::time::Instant::now();
+            let tasks_ran = self
+                .last_poll_end
+                .is_none_or(|end| now.saturating_duration_since(end) > NO_TASK_RAN);
+            if self.shared.sample_busy(tasks_ran) {
+                cx.waker().wake_by_ref();
             }
         }
         if self.shared.panics.any() {
@@ -634,6 +677,26 @@ async fn reap_finished_tasks(handle: &tokio::runtime::Handle) {
             return;
         }
         tokio::task::yield_now().await;
+    }
+}
+
+/// Gives the tasks still alive after the body returned up to [`LEAK_GRACE`] of
+/// virtual time to finish on their own (a pool's reaper that exits at its next
+/// tick once the pool is gone), so that the leak check counts only tasks that
+/// would outlive the test: waiting forever, or on a timer further away. Sleeps
+/// in doubling steps and stops as soon as none is alive; a clock that turns out
+/// to run in real time (the body resumed it) stops it after 100ms of wall time.
+async fn let_lingering_tasks_finish(handle: &tokio::runtime::Handle) {
+    let metrics = handle.metrics();
+    let wall = std::time::Instant::now();
+    let start = tokio::time::Instant::now();
+    let mut step = Duration::from_millis(1);
+    while metrics.num_alive_tasks() > 0
+        && start.elapsed() < LEAK_GRACE
+        && wall.elapsed() < Duration::from_millis(100)
+    {
+        tokio::time::sleep(step).await;
+        step *= 2;
     }
 }
 

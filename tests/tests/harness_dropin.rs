@@ -187,6 +187,33 @@ async fn aborted_and_woken_tasks_are_reaped_before_counting() {
 }
 
 #[asyncheck::test(leak_check)]
+async fn a_reaper_that_exits_at_its_next_tick_is_not_a_leak() {
+    // bb8's pools spawn such a reaper: it holds a `Weak` to the pool and ends at
+    // the first tick after the pool is gone, 30s later.
+    let pool = Arc::new(());
+    let weak = Arc::downgrade(&pool);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            if weak.upgrade().is_none() {
+                break;
+            }
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    drop(pool);
+}
+
+#[asyncheck::test(leak_check)]
+async fn what_a_lingering_task_does_after_the_body_returned_is_not_the_tests() {
+    tokio::spawn(async {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        panic!("after the test");
+    });
+}
+
+#[asyncheck::test(leak_check)]
 #[should_panic(expected = "leaked 1 task")]
 async fn a_task_still_waiting_is_still_a_leak() {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -194,6 +221,34 @@ async fn a_task_still_waiting_is_still_a_leak() {
         let _ = rx.await;
     });
     std::mem::forget(tx);
+}
+
+// The detectors on the four suites: a burst of many short polls is not a block.
+
+#[asyncheck::test(blocking_threshold = "250ms")]
+async fn a_long_burst_of_short_polls_is_not_a_blocked_executor() {
+    // bb8's `test_lots_of_waiters`: 25,000 tasks, each short, one after the other
+    // without the runtime going idle; here 6,000 polls of 100µs of work each. The
+    // threshold is well above one group of 61 polls (6ms) so that the test stays
+    // meaningful when the machine is loaded and the thread is descheduled.
+    let burst = std::time::Instant::now();
+    let tasks: Vec<_> = (0..6_000)
+        .map(|_| {
+            tokio::spawn(async {
+                let start = std::time::Instant::now();
+                while start.elapsed() < Duration::from_micros(100) {
+                    std::hint::spin_loop();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert!(
+        burst.elapsed() > Duration::from_millis(400),
+        "the burst must last longer than the threshold to show anything"
+    );
 }
 
 // 5. A task panic the test observes: stable tokio cannot tell it from one nobody

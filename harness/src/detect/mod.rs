@@ -78,6 +78,9 @@ struct IdleLog {
     deadline: Option<tokio::time::Instant>,
     /// Set while the runtime thread is parked (with [`Shared::clock_limit`]).
     parked: Option<Parked>,
+    /// With busy measurement: the `generation` at which the runner was last
+    /// woken to take a sample of the busy clock, until it is polled.
+    sampling_wake: Option<u64>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -103,7 +106,12 @@ impl Shared {
             alarm: AtomicU8::new(0),
             panics: PanicLog::new(record_panics),
             busy: BusyClock::default(),
-            idle: Mutex::default(),
+            idle: Mutex::new(IdleLog {
+                // The runner's first poll samples and keeps sampling the busy
+                // stretch that starts the test.
+                sampling_wake: measure_busy.then_some(0),
+                ..IdleLog::default()
+            }),
         })
     }
 
@@ -143,6 +151,17 @@ impl Shared {
     pub(crate) fn on_unpark(&self) {
         if self.measure_busy {
             self.busy.start();
+            let wake = {
+                let mut idle = lock(&self.idle);
+                let wake = idle.sampling_wake.is_none();
+                if wake {
+                    idle.sampling_wake = Some(idle.generation);
+                }
+                wake
+            };
+            if wake {
+                self.panics.wake_runner();
+            }
         }
         if self.clock_limit.is_some() {
             let clock = tokio::time::Instant::now();
@@ -157,6 +176,27 @@ impl Shared {
                 self.raise(Alarm::TimedOut);
             }
         }
+    }
+
+    /// Called by the runner on each poll when busy stretches are measured: if it
+    /// was woken to sample the busy clock, takes a sample, and asks to be woken
+    /// again (returns `true`) while tasks ran since its last poll (`tasks_ran`)
+    /// and the runtime has not gone idle since: the scheduler then polls it
+    /// between every `event_interval` (61) task polls, so that a stretch is
+    /// measured poll group by poll group, and a long burst of short polls is not
+    /// taken for one poll that blocked. (Woken with no task to run, it would keep
+    /// the runtime from ever parking.)
+    pub(crate) fn sample_busy(&self, tasks_ran: bool) -> bool {
+        let mut idle = lock(&self.idle);
+        let Some(woken_at) = idle.sampling_wake.take() else {
+            return false;
+        };
+        self.busy.sample();
+        let again = tasks_ran && woken_at == idle.generation;
+        if again {
+            idle.sampling_wake = Some(idle.generation);
+        }
+        again
     }
 
     /// Records tokio's clock at the start of the test and arms the deadline that
