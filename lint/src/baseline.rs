@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::line_index::{LineIndex, LineIndexes};
 use crate::{Finding, Report};
 
 /// The format version written to and accepted from baseline files.
@@ -177,11 +178,14 @@ fn identities<'r>(
 ) -> impl Iterator<Item = (&'r Finding, String)> + 'r {
     let base = base.to_path_buf();
     let mut seen: HashMap<(&'static str, String, String), usize> = HashMap::new();
+    let mut indexes = LineIndexes::default();
     report.findings().iter().map(move |finding| {
         let path = relative(&base, &finding.path);
         let line = report
             .source(&finding.path)
-            .and_then(|s| s.lines().nth(finding.span.line.saturating_sub(1)))
+            .and_then(|text| {
+                fingerprinted_line(indexes.get(&finding.path, text), finding.span.line.max(1))
+            })
             .unwrap_or_default();
         let text = line.split_whitespace().collect::<Vec<_>>().join(" ");
         let occurrence = seen
@@ -191,6 +195,15 @@ fn identities<'r>(
         *occurrence += 1;
         (finding, fingerprint)
     })
+}
+
+/// The text of `line` that a fingerprint hashes: without its line ending, and
+/// on line 1 with the byte order mark the file may start with — as baselines
+/// have always hashed it, so that the ones already written keep matching.
+fn fingerprinted_line<'s>(lines: &LineIndex<'s>, line: usize) -> Option<&'s str> {
+    let range = lines.line_range(line)?;
+    let start = if line == 1 { 0 } else { range.start };
+    Some(&lines.text()[start..range.end])
 }
 
 /// 64-bit FNV-1a of the parts, each followed by a NUL, as 16 hex digits.

@@ -58,7 +58,8 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::{Group, RULES, Severity};
+use crate::engine::RuleOption;
+use crate::{ColumnKind, Group, LineIndex, RULES, RuleInfo, Severity};
 
 /// The file names searched for, in order of preference.
 pub const CONFIG_FILE_NAMES: &[&str] = &["asyncheck.toml", ".asyncheck.toml"];
@@ -72,13 +73,6 @@ const TOP_KEYS: &[&str] = &[
     "severity",
     "per-file-ignores",
     "rules",
-];
-
-/// The options each rule accepts under `[rules.<name>]`.
-const RULE_OPTIONS: &[(&str, &str)] = &[
-    ("blocking_io", "extra-functions"),
-    ("blocking_sleep", "extra-functions"),
-    ("unawaited_future", "extra-async-fns"),
 ];
 
 /// What a rule's `[severity]` entry says.
@@ -114,23 +108,32 @@ pub struct Config {
     pub(crate) options: RuleOptions,
 }
 
-/// The rule options of a configuration: functions the rules treat specially.
+/// The rule options of a configuration: the paths given to each option of
+/// each rule, under the names of the registry's option schemas (a rule's
+/// [`RuleInfo::options`](crate::RuleInfo)), which is all that validation lets in.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct RuleOptions {
-    /// Extra functions `blocking_io` treats as blocking, as `a::b::f`.
-    pub(crate) blocking_io: Vec<String>,
-    /// Extra functions `blocking_sleep` treats as blocking sleeps.
-    pub(crate) blocking_sleep: Vec<String>,
-    /// Extra functions `unawaited_future` treats as `async fn`s.
-    pub(crate) async_fns: Vec<String>,
+    values: Vec<(&'static str, RuleOption, Vec<String>)>,
 }
 
 impl RuleOptions {
-    /// Whether `canon` (a resolved path) is one of `list`.
-    pub(crate) fn lists(list: &[String], canon: &[String]) -> bool {
-        list.iter().any(|entry| {
-            entry.split("::").count() == canon.len() && entry.split("::").eq(canon.iter())
-        })
+    /// The paths configured for `option` of `rule` (none when it is not set).
+    pub(crate) fn get(&self, rule: &str, option: RuleOption) -> &[String] {
+        self.values
+            .iter()
+            .find(|(r, o, _)| *r == rule && *o == option)
+            .map_or(&[], |(_, _, paths)| paths)
+    }
+
+    fn extend(&mut self, rule: &'static str, option: RuleOption, paths: Vec<String>) {
+        match self
+            .values
+            .iter_mut()
+            .find(|(r, o, _)| *r == rule && *o == option)
+        {
+            Some((_, _, existing)) => existing.extend(paths),
+            None => self.values.push((rule, option, paths)),
+        }
     }
 }
 
@@ -295,11 +298,12 @@ impl Checker<'_> {
 
     fn finish(mut self) -> ConfigError {
         self.problems.sort_by_key(|(at, _)| *at);
+        let lines = LineIndex::new(self.text);
         let problems = self
             .problems
             .iter()
             .map(|(at, message)| {
-                let (line, column) = line_column(self.text, *at);
+                let (line, column) = line_column(&lines, *at);
                 format!("{}:{line}:{column}: {message}", self.path.display())
             })
             .collect();
@@ -458,44 +462,45 @@ impl Checker<'_> {
             return;
         };
         for (key, value) in table {
-            let Some(rule) = self.known_rule(key) else {
+            let Some(rule) = self.known_rule_entry(key) else {
                 continue;
             };
             let Some(options) = self.table(value) else {
                 continue;
             };
-            let accepted: Vec<&str> = RULE_OPTIONS
-                .iter()
-                .filter(|(r, _)| *r == rule)
-                .map(|(_, o)| *o)
-                .collect();
             for entry in options {
-                self.rule_option(rule, &accepted, entry, &mut config.options);
+                self.rule_option(rule, entry, &mut config.options);
             }
         }
     }
 
+    /// One `key = value` of `[rules.<rule>]`, checked against the rule's option schema.
     fn rule_option(
         &mut self,
-        rule: &str,
-        accepted: &[&str],
+        rule: &'static RuleInfo,
         (key, value): Entry<'_, '_>,
         options: &mut RuleOptions,
     ) {
-        if !accepted.contains(&key.get_ref().as_ref()) {
-            if accepted.is_empty() {
+        let Some(&option) = rule
+            .options
+            .iter()
+            .find(|o| o.name() == key.get_ref().as_ref())
+        else {
+            if rule.options.is_empty() {
                 self.problem(
                     key.span().start,
                     format!(
-                        "unknown key `{}` (rule `{rule}` has no options)",
-                        key.get_ref()
+                        "unknown key `{}` (rule `{}` has no options)",
+                        key.get_ref(),
+                        rule.name
                     ),
                 );
             } else {
-                self.unknown_key(key, accepted);
+                let accepted: Vec<&str> = rule.options.iter().map(|o| o.name()).collect();
+                self.unknown_key(key, &accepted);
             }
             return;
-        }
+        };
         let mut paths = Vec::new();
         for (span, path) in self.strings(value).unwrap_or_default() {
             if is_path(&path) {
@@ -507,20 +512,21 @@ impl Checker<'_> {
                 );
             }
         }
-        match rule {
-            "blocking_io" => options.blocking_io.extend(paths),
-            "blocking_sleep" => options.blocking_sleep.extend(paths),
-            _ => options.async_fns.extend(paths),
-        }
+        options.extend(rule.name, option, paths);
     }
 
     /// The registry name of the rule `key` names, or a problem.
     fn known_rule(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>) -> Option<&'static str> {
+        self.known_rule_entry(key).map(|r| r.name)
+    }
+
+    /// The registry entry of the rule `key` names, or a problem.
+    fn known_rule_entry(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+    ) -> Option<&'static RuleInfo> {
         let name = key.get_ref();
-        let found = RULES
-            .iter()
-            .find(|r| r.name == name.as_ref())
-            .map(|r| r.name);
+        let found = RULES.iter().find(|r| r.name == name.as_ref());
         if found.is_none() {
             self.problem(key.span().start, unknown_rule(name));
         }
@@ -554,13 +560,15 @@ pub(crate) fn compile_glob(glob: &str) -> Result<globset::GlobMatcher, globset::
         .compile_matcher())
 }
 
-/// 1-based line and column (in chars) of byte offset `at` in `text`.
-pub(crate) fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let at = at.min(text.len());
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+/// 1-based line and column (in chars) of byte offset `at` of the indexed text;
+/// an offset past the end is the end.
+fn line_column(lines: &LineIndex<'_>, at: usize) -> (usize, usize) {
+    let text = lines.text();
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    lines.position(at, ColumnKind::Chars).unwrap_or((1, 1))
 }
 
 /// The groups a rule list may name besides rules.
@@ -586,9 +594,11 @@ mod tests {
 
     #[test]
     fn positions_are_one_based_chars() {
-        assert_eq!(line_column("ab\ncé = 1", 0), (1, 1));
-        assert_eq!(line_column("ab\ncé = 1", 3), (2, 1));
-        assert_eq!(line_column("ab\ncé = 1", 7), (2, 4));
+        let lines = LineIndex::new("ab\ncé = 1");
+        assert_eq!(line_column(&lines, 0), (1, 1));
+        assert_eq!(line_column(&lines, 3), (2, 1));
+        assert_eq!(line_column(&lines, 7), (2, 4));
+        assert_eq!(line_column(&lines, 99), (2, 7), "past the end is the end");
     }
 
     #[test]
@@ -599,12 +609,69 @@ mod tests {
         assert!(compile_glob("src/*.rs").unwrap().is_match("src/b.rs"));
     }
 
+    /// The `toml` example of this module's docs: the documented schema.
+    fn documented_example() -> String {
+        let docs: Vec<&str> = include_str!("config.rs")
+            .lines()
+            .map_while(|l| l.strip_prefix("//!"))
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        let start = docs.iter().position(|l| *l == "```toml").unwrap() + 1;
+        let len = docs[start..].iter().position(|l| *l == "```").unwrap();
+        docs[start..start + len].join("\n")
+    }
+
     #[test]
-    fn extra_function_paths_match_resolved_paths_exactly() {
-        let list = vec!["crate::net::get".to_owned()];
-        let canon = |s: &str| s.split("::").map(str::to_owned).collect::<Vec<_>>();
-        assert!(RuleOptions::lists(&list, &canon("crate::net::get")));
-        assert!(!RuleOptions::lists(&list, &canon("crate::get")));
-        assert!(!RuleOptions::lists(&list, &canon("crate::net::get::x")));
+    fn every_option_of_every_rule_is_accepted_for_that_rule_only_and_documented() {
+        let example = Config::parse("asyncheck.toml", &documented_example())
+            .expect("the documented example is a valid configuration");
+        for rule in RULES {
+            for &option in rule.options {
+                let text = format!(
+                    "[rules.{}]\n{} = [\"crate::x::f\"]\n",
+                    rule.name,
+                    option.name()
+                );
+                let config = Config::parse("asyncheck.toml", &text).unwrap();
+                // It reaches that rule's option, and nothing else.
+                for other in RULES {
+                    for &other_option in other.options {
+                        let expected: &[&str] = if (other.name, other_option) == (rule.name, option)
+                        {
+                            &["crate::x::f"]
+                        } else {
+                            &[]
+                        };
+                        assert_eq!(
+                            config.options.get(other.name, other_option),
+                            expected,
+                            "`{}` of `{}` set, `{}` of `{}` read",
+                            option.name(),
+                            rule.name,
+                            other_option.name(),
+                            other.name
+                        );
+                    }
+                }
+                assert!(
+                    !example.options.get(rule.name, option).is_empty(),
+                    "the module docs' example does not show `{}` of `[rules.{}]`",
+                    option.name(),
+                    rule.name
+                );
+                // Under a rule whose schema lacks it, it is an error.
+                for other in RULES.iter().filter(|r| !r.options.contains(&option)) {
+                    let text = format!("[rules.{}]\n{} = []\n", other.name, option.name());
+                    let err = Config::parse("asyncheck.toml", &text).unwrap_err();
+                    assert!(
+                        err.problems[0].starts_with(&format!(
+                            "asyncheck.toml:2:1: unknown key `{}` (",
+                            option.name()
+                        )),
+                        "{err}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use crate::{Applicability, Fix, Report};
+use crate::{Applicability, Fix, LineIndex, Report};
 
 /// The fixed contents of one file.
 ///
@@ -112,12 +112,13 @@ pub(crate) fn plan(report: &Report) -> Result<Vec<FileFix>, FixError> {
 
 /// Applies the non-overlapping `fixes` to `original`.
 fn apply(path: &Path, original: &str, fixes: &[&Fix]) -> Result<FileFix, FixError> {
+    let lines = LineIndex::new(original);
     let mut resolved: Vec<Vec<(Range<usize>, &str)>> = fixes
         .iter()
         .filter_map(|fix| {
             fix.edits
                 .iter()
-                .map(|e| Some((e.span.byte_range(original)?, e.replacement.as_str())))
+                .map(|e| Some((lines.byte_range(e.span)?, e.replacement.as_str())))
                 .collect::<Option<Vec<_>>>()
         })
         .collect();

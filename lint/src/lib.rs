@@ -17,6 +17,7 @@ mod baseline;
 mod config;
 mod engine;
 mod fix;
+mod line_index;
 mod render;
 pub mod rules;
 
@@ -30,6 +31,7 @@ use serde::Serialize;
 pub use baseline::{Baseline, BaselineError};
 pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
 pub use fix::{FileFix, FixError};
+pub use line_index::{ColumnKind, LineIndex};
 pub use render::Format;
 pub use rules::{Group, RULES, RuleInfo};
 
@@ -84,7 +86,8 @@ impl Span {
     }
 
     /// The byte range this span covers in `source`, the text it was computed from;
-    /// `None` when the span lies outside `source`.
+    /// `None` when the span lies outside `source`. Indexes `source` on every call:
+    /// to resolve many spans of one text, use [`LineIndex::byte_range`].
     ///
     /// ```
     /// let span = asyncheck_lint::Span { line: 2, column: 3, end_line: 2, end_column: 5 };
@@ -92,9 +95,7 @@ impl Span {
     /// assert_eq!(&source[span.byte_range(source).unwrap()], "é!");
     /// ```
     pub fn byte_range(&self, source: &str) -> Option<std::ops::Range<usize>> {
-        let start = byte_offset(source, self.line, self.column)?;
-        let end = byte_offset(source, self.end_line, self.end_column)?;
-        Some(start..end.max(start))
+        LineIndex::new(source).byte_range(*self)
     }
 
     /// The span of the very beginning of a file, for findings about the whole file.
@@ -104,34 +105,6 @@ impl Span {
         end_line: 1,
         end_column: 1,
     };
-}
-
-/// Byte offset of 1-based `line` and 1-based char `column` in `source` (a
-/// column just past the end of the line is its end).
-fn byte_offset(source: &str, line: usize, column: usize) -> Option<usize> {
-    let line_start = if line == 1 {
-        first_line_start(source)
-    } else {
-        source.match_indices('\n').nth(line.checked_sub(2)?)?.0 + 1
-    };
-    let rest = &source[line_start..];
-    let text = rest.split('\n').next().unwrap_or_default();
-    let chars = column.checked_sub(1)?;
-    match text.char_indices().nth(chars) {
-        Some((i, _)) => Some(line_start + i),
-        None if text.chars().count() == chars => Some(line_start + text.len()),
-        None => None,
-    }
-}
-
-/// Where line 1 of `source` starts: after a leading byte order mark, which is
-/// not part of the text's columns (as in rustc, and as syn parses it).
-pub(crate) fn first_line_start(source: &str) -> usize {
-    if source.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    }
 }
 
 /// One problem found in one file.
@@ -491,13 +464,16 @@ impl Linter {
         Ok(self)
     }
 
-    /// The severity this linter gives the findings of `rule`.
+    /// The severity this linter gives the findings of `rule` (a rule, or one of
+    /// the engine's own findings such as `syntax_error`).
     pub fn severity_of(&self, rule: &str) -> Severity {
         self.severities.get(rule).copied().unwrap_or_else(|| {
             RULES
                 .iter()
                 .find(|r| r.name == rule)
-                .map_or(Severity::Error, |r| r.severity)
+                .map(|r| r.severity)
+                .or_else(|| engine::EngineFinding::named(rule).map(engine::EngineFinding::severity))
+                .unwrap_or(Severity::Error)
         })
     }
 
@@ -520,20 +496,30 @@ impl Linter {
             walked.files.retain(|f| !filters.excludes(f));
             walked.problems.retain(|f| !filters.excludes(&f.path));
         }
-        Ok(self.configure(engine::check_files(self, walked)))
+        Ok(self.configure(engine::check_files(&self.rule_set(), walked)))
     }
 
     /// Checks one file's source text, as if it were at `path`.
     pub fn check_source(&self, path: impl AsRef<Path>, source: &str) -> Report {
-        self.configure(engine::check_one_source(self, path.as_ref(), source))
+        self.configure(engine::check_one_source(
+            &self.rule_set(),
+            path.as_ref(),
+            source,
+        ))
     }
 
-    pub(crate) fn is_selected(&self, name: &str) -> bool {
-        self.selected.contains(name)
-    }
-
-    pub(crate) fn options(&self) -> &Arc<config::RuleOptions> {
-        &self.options
+    /// What the engine runs: the selected rules of the registry, in registry
+    /// order and with their configured options, and every rule name an allow
+    /// comment may use.
+    fn rule_set(&self) -> engine::RuleSet<'_> {
+        engine::RuleSet {
+            active: RULES
+                .iter()
+                .filter(|r| self.selected.contains(r.name))
+                .map(|r| r.plugin(&self.options))
+                .collect(),
+            known: RULES.iter().map(|r| r.name).collect(),
+        }
     }
 
     /// Applies configured severities and per-file ignores to a fresh report.
@@ -670,5 +656,46 @@ impl Report {
 
     pub(crate) fn source(&self, path: &Path) -> Option<&str> {
         self.sources.get(path).map(|s| &**s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    #[test]
+    fn each_rule_runs_with_its_own_configured_options() {
+        let mut text = String::from("select = [\"all\"]\n");
+        for rule in RULES.iter().filter(|r| !r.options.is_empty()) {
+            let _ = writeln!(text, "[rules.{}]", rule.name);
+            for option in rule.options {
+                let _ = writeln!(
+                    text,
+                    "{} = [\"crate::{}::{}\"]",
+                    option.name(),
+                    rule.name,
+                    option.name().replace('-', "_")
+                );
+            }
+        }
+        let linter = Linter::with_config(&Config::parse("asyncheck.toml", &text).unwrap());
+        let rules = linter.rule_set();
+        assert_eq!(rules.active.len(), RULES.len());
+        for (plugin, rule) in rules.active.iter().zip(RULES) {
+            assert_eq!(plugin.name, rule.name);
+            assert_eq!(plugin.options.len(), rule.options.len(), "`{}`", rule.name);
+            for (option, values) in &plugin.options {
+                let expected = format!("crate::{}::{}", rule.name, option.name().replace('-', "_"));
+                assert_eq!(
+                    *values,
+                    [expected],
+                    "`{}` of `{}`",
+                    option.name(),
+                    rule.name
+                );
+            }
+        }
     }
 }

@@ -1,28 +1,13 @@
 //! `--format sarif` output validates against the official SARIF 2.1.0 schema and carries rules, levels and locations.
 
-use std::path::Path;
+mod common;
 
 use assert_cmd::Command;
 use asyncheck_lint::RULES;
+use common::sarif::{schema_errors, schema_validator};
 use serde_json::Value;
 
 const SOURCE: &str = "use std::time::Duration;\n\npub async fn tick() {\n    std::thread::sleep(Duration::from_millis(5));\n}\n\npub async fn nested() {\n    let rt = tokio::runtime::Runtime::new().unwrap();\n}\n";
-
-fn schema_validator() -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json");
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
-
-fn schema_errors(validator: &jsonschema::Validator, log: &Value) -> Vec<String> {
-    validator
-        .iter_errors(log)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect()
-}
 
 /// Runs `--format sarif` on a tree with a warning, an error, a file whose name needs
 /// percent-encoding and a file that does not parse; returns (exit code, parsed log).

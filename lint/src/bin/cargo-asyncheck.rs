@@ -103,6 +103,42 @@ enum Outcome {
     Findings,
 }
 
+/// What the command line asks for, resolved once from the flags: exactly one
+/// per run. `--list-rules` wins over `--explain`, which wins over the rest;
+/// clap rejects the other combinations (`--fix` with `--diff`, …).
+enum Mode<'a> {
+    /// `--list-rules`: the registry, one rule a line.
+    ListRules,
+    /// `--explain RULE`: one rule's documentation.
+    Explain(&'a str),
+    /// `--write-baseline FILE`: record every finding, print nothing else.
+    WriteBaseline(&'a Path),
+    /// `--diff`: print the fixes as a unified diff, write nothing.
+    Diff,
+    /// `--fix`: apply the fixes, then report what is left.
+    Fix,
+    /// Check and report (the default).
+    Check,
+}
+
+impl<'a> Mode<'a> {
+    fn of(args: &'a Args) -> Self {
+        if args.list_rules {
+            Mode::ListRules
+        } else if let Some(name) = &args.explain {
+            Mode::Explain(name)
+        } else if let Some(path) = &args.write_baseline {
+            Mode::WriteBaseline(path)
+        } else if args.diff {
+            Mode::Diff
+        } else if args.fix {
+            Mode::Fix
+        } else {
+            Mode::Check
+        }
+    }
+}
+
 fn main() -> ExitCode {
     // `cargo asyncheck …` runs `cargo-asyncheck asyncheck …`.
     let mut raw_args: Vec<_> = std::env::args_os().collect();
@@ -120,7 +156,15 @@ fn main() -> ExitCode {
             };
         }
     };
-    match run(&args) {
+    let outcome = match Mode::of(&args) {
+        Mode::ListRules => Ok(list_rules()),
+        Mode::Explain(name) => explain(name),
+        Mode::WriteBaseline(path) => write_baseline(&args, path),
+        Mode::Diff => diff(&args),
+        Mode::Fix => fix(&args),
+        Mode::Check => check(&args),
+    };
+    match outcome {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
         Err(err) => {
@@ -132,83 +176,127 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<Outcome, Error> {
+fn list_rules() -> Outcome {
     let mut stdout = std::io::stdout().lock();
-    if args.list_rules {
-        for rule in RULES {
-            let _ = writeln!(
-                stdout,
-                "{:<24} {:<9} {}",
-                rule.name,
-                rule.group.to_string(),
-                rule.summary()
-            );
+    for rule in RULES {
+        let _ = writeln!(
+            stdout,
+            "{:<24} {:<9} {}",
+            rule.name,
+            rule.group.to_string(),
+            rule.summary()
+        );
+    }
+    Outcome::Clean
+}
+
+fn explain(name: &str) -> Result<Outcome, Error> {
+    let rule = asyncheck_lint::rule(name)?;
+    let _ = write!(
+        std::io::stdout().lock(),
+        "# {}\n\n{}",
+        rule.name,
+        rule.docs()
+    );
+    Ok(Outcome::Clean)
+}
+
+fn write_baseline(args: &Args, path: &Path) -> Result<Outcome, Error> {
+    let report = Lint::new(args)?.report()?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let baseline = Baseline::from_report(&report, base);
+    baseline.write(path).map_err(Error::Baseline)?;
+    eprintln!(
+        "recorded {} findings in `{}`",
+        baseline.len(),
+        path.display()
+    );
+    Ok(Outcome::Clean)
+}
+
+fn diff(args: &Args) -> Result<Outcome, Error> {
+    let report = Lint::new(args)?.report()?;
+    let fixes = report.fixes().map_err(Error::Fix)?;
+    let mut stdout = std::io::stdout().lock();
+    for file in &fixes {
+        let _ = stdout.write_all(file.diff().as_bytes());
+    }
+    Ok(if fixes.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn fix(args: &Args) -> Result<Outcome, Error> {
+    let lint = Lint::new(args)?;
+    write_fixes(args, &lint.report()?)?;
+    Ok(lint.print(&lint.report()?))
+}
+
+fn check(args: &Args) -> Result<Outcome, Error> {
+    let lint = Lint::new(args)?;
+    Ok(lint.print(&lint.report()?))
+}
+
+/// A run that checks files: the configuration and the linter it sets up, with the flags applied.
+struct Lint<'a> {
+    args: &'a Args,
+    config: Config,
+    linter: Linter,
+}
+
+impl<'a> Lint<'a> {
+    /// Reads the configuration (`--config`, or the one found from the first
+    /// path) and applies `--select` and `--ignore` over it.
+    fn new(args: &'a Args) -> Result<Self, Error> {
+        let config = match &args.config {
+            Some(path) => Config::load(path),
+            None => Config::discover(args.paths.first().map_or(Path::new("."), PathBuf::as_path)),
         }
-        return Ok(Outcome::Clean);
+        .map_err(Error::Config)?;
+        let mut linter = Linter::with_config(&config);
+        if !args.select.is_empty() {
+            linter = linter.select(&args.select)?;
+        }
+        linter = linter.ignore(&args.ignore)?;
+        Ok(Lint {
+            args,
+            config,
+            linter,
+        })
     }
-    if let Some(name) = &args.explain {
-        let rule = asyncheck_lint::rule(name)?;
-        let _ = write!(stdout, "# {}\n\n{}", rule.name, rule.docs());
-        return Ok(Outcome::Clean);
-    }
-    let config = match &args.config {
-        Some(path) => Config::load(path),
-        None => Config::discover(args.paths.first().map_or(Path::new("."), PathBuf::as_path)),
-    }
-    .map_err(Error::Config)?;
-    let mut linter = Linter::with_config(&config);
-    if !args.select.is_empty() {
-        linter = linter.select(&args.select)?;
-    }
-    linter = linter.ignore(&args.ignore)?;
-    let check = || -> Result<Report, Error> {
-        let report = linter.check_paths(&args.paths)?;
-        Ok(match &args.baseline {
+
+    /// Checks the paths, without the findings of `--baseline` when given.
+    fn report(&self) -> Result<Report, Error> {
+        let report = self.linter.check_paths(&self.args.paths)?;
+        Ok(match &self.args.baseline {
             Some(path) => Baseline::load(path)
                 .map_err(Error::Baseline)?
                 .filter(report),
             None => report,
         })
-    };
-    let mut report = check()?;
-    if let Some(path) = &args.write_baseline {
-        let base = path.parent().unwrap_or(Path::new("."));
-        let baseline = Baseline::from_report(&report, base);
-        baseline.write(path).map_err(Error::Baseline)?;
-        eprintln!(
-            "recorded {} findings in `{}`",
-            baseline.len(),
-            path.display()
-        );
-        return Ok(Outcome::Clean);
     }
-    if args.diff {
-        let fixes = report.fixes().map_err(Error::Fix)?;
-        for file in &fixes {
-            let _ = stdout.write_all(file.diff().as_bytes());
-        }
-        return Ok(if fixes.is_empty() {
-            Outcome::Clean
-        } else {
+
+    /// Prints `report` in the chosen format; findings at or above `fail-on`
+    /// fail the run unless `--exit-zero`.
+    fn print(&self, report: &Report) -> Outcome {
+        let args = self.args;
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(report.render(format(args), color(args)).as_bytes());
+        let fail_on = match args.fail_on {
+            Some(FailOnArg::Warning) => Severity::Warning,
+            Some(FailOnArg::Error) => Severity::Error,
+            None => self.config.fail_on().unwrap_or(Severity::Warning),
+        };
+        let fails = report.findings().iter().any(|f| f.severity >= fail_on);
+        if fails && !args.exit_zero {
             Outcome::Findings
-        });
+        } else {
+            Outcome::Clean
+        }
     }
-    if args.fix {
-        write_fixes(args, &report)?;
-        report = check()?;
-    }
-    let _ = stdout.write_all(report.render(format(args), color(args)).as_bytes());
-    let fail_on = match args.fail_on {
-        Some(FailOnArg::Warning) => Severity::Warning,
-        Some(FailOnArg::Error) => Severity::Error,
-        None => config.fail_on().unwrap_or(Severity::Warning),
-    };
-    let fails = report.findings().iter().any(|f| f.severity >= fail_on);
-    Ok(if fails && !args.exit_zero {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
 }
 
 /// Applies the report's fixes to files under the given paths and says how many.

@@ -1,9 +1,11 @@
 //! The cross-file index of functions and the facts recorded about them, and the findings that wait for it.
 //!
 //! Each file contributes the functions it defines while it is being checked
-//! (so every file is parsed and walked once): each definition with its
-//! [`Facts`] — whether it is `async`, plus whatever the rules recorded while
-//! walking its body (see [`Cx::record_fact`](super::context::Cx::record_fact)).
+//! (so every file is parsed and walked once): each definition with its facts
+//! — whether it is `async` ([`Fact::Async`], recorded by the walker), plus
+//! the [`RuleFact`]s the rules recorded while walking its body (see
+//! [`Cx::record_fact`](super::cx::Cx::record_fact)). The engine gives rule
+//! facts no meaning: a rule defines its own, records them, and asks for them.
 //! Findings that depend on other files — "this call returns a future", "this
 //! call builds a client" — wait for a [`Condition`] on the merged index: the
 //! first pass keeps only the conditions, and the files where one holds are
@@ -13,104 +15,96 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// A fact about one function definition, recorded while its file is walked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Fact {
     /// It is an `async fn`, so calling it creates a future (recorded by the walker;
     /// not for `#[tokio::main]`/`#[tokio::test]` fns, which are sync once expanded).
     Async,
-    /// Its body builds a `reqwest::Client` (recorded by `client_per_request`).
-    BuildsClient,
-    /// Its body calls a method named `send` or `execute` (recorded by `client_per_request`).
-    SendsRequest,
+    /// A fact a rule recorded about it.
+    Rule(RuleFact),
 }
 
-impl Fact {
-    const fn bit(self) -> u8 {
-        1 << self as u8
-    }
-}
+/// A fact a rule defines about a function's body, records while walking it
+/// and asks for at calls of it: its name is `"<rule>::<fact>"`, so that the
+/// facts of two rules never mix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RuleFact(&'static str);
 
-/// A set of [`Fact`]s.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct Facts(u8);
-
-impl Facts {
-    /// The set of `facts`.
-    pub(crate) const fn of(facts: &[Fact]) -> Facts {
-        let mut bits = 0;
-        let mut i = 0;
-        while i < facts.len() {
-            bits |= facts[i].bit();
-            i += 1;
-        }
-        Facts(bits)
+impl RuleFact {
+    /// The fact named `name`, `"<rule>::<fact>"`.
+    pub(crate) const fn new(name: &'static str) -> RuleFact {
+        RuleFact(name)
     }
 
-    /// Adds `fact`.
-    pub(crate) fn insert(&mut self, fact: Fact) {
-        self.0 |= fact.bit();
-    }
-
-    fn contains_all(self, other: Facts) -> bool {
-        self.0 & other.0 == other.0
-    }
-
-    fn intersects(self, other: Facts) -> bool {
-        self.0 & other.0 != 0
+    /// Its name.
+    pub(crate) const fn name(self) -> &'static str {
+        self.0
     }
 }
 
-/// Over every definition of one name: the facts some definition has, and the
-/// facts some definition lacks (both, for a name defined twice, e.g. behind `cfg`).
+/// Over every definition of one name: how many there are, and how many are `async`.
 #[derive(Clone, Copy, Debug, Default)]
-struct Seen {
-    some_have: Facts,
-    some_lack: Facts,
-}
-
-impl Seen {
-    fn add(&mut self, facts: Facts) {
-        self.some_have.0 |= facts.0;
-        self.some_lack.0 |= !facts.0;
-    }
-
-    fn merge(&mut self, other: Seen) {
-        self.some_have.0 |= other.some_have.0;
-        self.some_lack.0 |= other.some_lack.0;
-    }
-
-    /// Whether every definition has every one of `facts`.
-    fn all_have(self, facts: Facts) -> bool {
-        self.some_have.contains_all(facts) && !self.some_lack.intersects(facts)
-    }
+struct Defs {
+    count: u32,
+    async_count: u32,
 }
 
 /// Every function of the run: free functions by crate and module path, methods by name,
 /// each under the [`Key`] of its name.
+///
+/// It stays as small as an index of `async`-ness alone: one 16-byte entry per
+/// name, plus one per (name, rule fact) pair that some definition recorded —
+/// most functions record none. Any number of rules may define facts.
 #[derive(Debug, Default)]
-pub(crate) struct AsyncIndex {
-    seen: HashMap<Key, Seen>,
+pub(crate) struct FnIndex {
+    defs: HashMap<Key, Defs>,
+    /// Under [`Key::with_fact`]: how many definitions of the name recorded the fact.
+    rule_facts: HashMap<Key, u32>,
 }
 
-impl AsyncIndex {
+impl FnIndex {
     /// Records one definition of `callee` (a free function under its [`free_key`],
-    /// or a method or associated function, impl or trait, by name) with its facts.
-    pub(crate) fn add(&mut self, callee: &FutureSource, facts: Facts) {
-        self.seen.entry(Key::of(callee)).or_default().add(facts);
-    }
-
-    /// Adds another file's contributions.
-    pub(crate) fn merge(&mut self, other: AsyncIndex) {
-        for (k, v) in other.seen {
-            self.seen.entry(k).or_default().merge(v);
+    /// or a method or associated function, impl or trait, by name): whether it is
+    /// `async`, and the rule facts recorded about it, each once.
+    pub(crate) fn add(&mut self, callee: &FutureSource, is_async: bool, facts: &[RuleFact]) {
+        let key = Key::of(callee);
+        let defs = self.defs.entry(key).or_default();
+        defs.count += 1;
+        defs.async_count += u32::from(is_async);
+        for &fact in facts {
+            *self.rule_facts.entry(key.with_fact(fact)).or_default() += 1;
         }
     }
 
-    /// Whether `condition` certainly holds: every definition its callee may refer to has all its facts.
+    /// Adds another file's contributions.
+    pub(crate) fn merge(&mut self, other: FnIndex) {
+        for (key, defs) in other.defs {
+            let mine = self.defs.entry(key).or_default();
+            mine.count += defs.count;
+            mine.async_count += defs.async_count;
+        }
+        for (key, count) in other.rule_facts {
+            *self.rule_facts.entry(key).or_default() += count;
+        }
+    }
+
+    /// Whether `condition` certainly holds: its callee has a definition, and
+    /// every definition it may refer to has every one of its facts.
     pub(crate) fn holds(&self, condition: &Condition) -> bool {
-        self.seen
-            .get(&condition.callee)
-            .is_some_and(|s| s.all_have(condition.facts))
+        let Some(defs) = self.defs.get(&condition.callee) else {
+            return false;
+        };
+        condition.facts.iter().all(|fact| {
+            let with_fact = match *fact {
+                Fact::Async => defs.async_count,
+                Fact::Rule(fact) => self
+                    .rule_facts
+                    .get(&condition.callee.with_fact(fact))
+                    .copied()
+                    .unwrap_or(0),
+            };
+            with_fact == defs.count
+        })
     }
 }
 
@@ -133,8 +127,17 @@ pub(crate) struct Key(u64);
 impl Key {
     /// The key of `callee`; the same in every run (`SipHash` with fixed keys).
     pub(crate) fn of(callee: &FutureSource) -> Key {
+        Key(Self::hash(callee))
+    }
+
+    /// The key under which the index counts the definitions of this name that have `fact`.
+    fn with_fact(self, fact: RuleFact) -> Key {
+        Key(Self::hash(&(self.0, fact.name())))
+    }
+
+    fn hash(value: &impl std::hash::Hash) -> u64 {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        Key(BuildHasherDefault::<DefaultHasher>::default().hash_one(callee))
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(value)
     }
 }
 
@@ -142,12 +145,12 @@ impl Key {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Condition {
     pub(crate) callee: Key,
-    pub(crate) facts: Facts,
+    pub(crate) facts: &'static [Fact],
 }
 
 impl Condition {
     /// Every definition `callee` may refer to has all of `facts`.
-    pub(crate) fn new(callee: &FutureSource, facts: Facts) -> Condition {
+    pub(crate) fn new(callee: &FutureSource, facts: &'static [Fact]) -> Condition {
         Condition {
             callee: Key::of(callee),
             facts,
@@ -213,47 +216,82 @@ mod tests {
 
     #[test]
     fn a_name_defined_both_async_and_sync_is_not_a_future() {
-        let is_async = Facts::of(&[Fact::Async]);
-        let mut index = AsyncIndex::default();
-        index.add(&FutureSource::Method("fetch".into()), is_async);
-        index.add(&FutureSource::Method("load".into()), is_async);
-        let mut other = AsyncIndex::default();
-        other.add(&FutureSource::Method("load".into()), Facts::default());
+        let mut index = FnIndex::default();
+        index.add(&FutureSource::Method("fetch".into()), true, &[]);
+        index.add(&FutureSource::Method("load".into()), true, &[]);
+        let mut other = FnIndex::default();
+        other.add(&FutureSource::Method("load".into()), false, &[]);
         index.merge(other);
-        let future = |name: &str| Condition::new(&FutureSource::Method(name.into()), is_async);
+        let future =
+            |name: &str| Condition::new(&FutureSource::Method(name.into()), &[Fact::Async]);
         assert!(index.holds(&future("fetch")));
         assert!(!index.holds(&future("load")));
         assert!(!index.holds(&future("missing")));
         // A free function and a method of the same name are different keys.
         assert!(!index.holds(&Condition::new(
             &FutureSource::Free("fetch".into()),
-            is_async
+            &[Fact::Async]
+        )));
+    }
+
+    const OPENS: RuleFact = RuleFact::new("test_rule::opens");
+    const CLOSES: RuleFact = RuleFact::new("test_rule::closes");
+    const OPENS_AND_CLOSES: &[Fact] = &[Fact::Async, Fact::Rule(OPENS), Fact::Rule(CLOSES)];
+
+    #[test]
+    fn a_condition_needs_every_fact_in_every_definition() {
+        let mut index = FnIndex::default();
+        index.add(
+            &FutureSource::Free("app#both".into()),
+            true,
+            &[OPENS, CLOSES],
+        );
+        index.add(&FutureSource::Method("get".into()), true, &[CLOSES, OPENS]);
+        let mut other = FnIndex::default();
+        other.add(&FutureSource::Method("get".into()), true, &[CLOSES]);
+        other.add(&FutureSource::Free("app#open".into()), true, &[OPENS]);
+        other.add(
+            &FutureSource::Free("app#sync".into()),
+            false,
+            &[OPENS, CLOSES],
+        );
+        index.merge(other);
+        let holds = |callee| index.holds(&Condition::new(&callee, OPENS_AND_CLOSES));
+        assert!(holds(FutureSource::Free("app#both".into())));
+        assert!(
+            !holds(FutureSource::Method("get".into())),
+            "one `get` does not open"
+        );
+        assert!(
+            !holds(FutureSource::Free("app#open".into())),
+            "`open` never closes"
+        );
+        assert!(
+            !holds(FutureSource::Free("app#sync".into())),
+            "`sync` is not async"
+        );
+        assert!(index.holds(&Condition::new(
+            &FutureSource::Free("app#open".into()),
+            &[Fact::Rule(OPENS)]
         )));
     }
 
     #[test]
-    fn a_condition_needs_every_fact_in_every_definition() {
-        let builds = Facts::of(&[Fact::Async, Fact::BuildsClient, Fact::SendsRequest]);
-        let mut index = AsyncIndex::default();
-        index.add(&FutureSource::Free("app#fetch".into()), builds);
-        index.add(&FutureSource::Method("get".into()), builds);
-        index.add(
-            &FutureSource::Method("get".into()),
-            Facts::of(&[Fact::Async, Fact::SendsRequest]),
-        );
-        index.add(
-            &FutureSource::Free("app#make".into()),
-            Facts::of(&[Fact::Async, Fact::BuildsClient]),
-        );
-        let holds = |callee| index.holds(&Condition::new(&callee, builds));
-        assert!(holds(FutureSource::Free("app#fetch".into())));
-        assert!(
-            !holds(FutureSource::Method("get".into())),
-            "one `get` does not build a client"
-        );
-        assert!(
-            !holds(FutureSource::Free("app#make".into())),
-            "`make` never sends"
-        );
+    fn a_fact_of_one_function_says_nothing_about_another() {
+        let mut index = FnIndex::default();
+        index.add(&FutureSource::Free("app#a".into()), false, &[OPENS]);
+        index.add(&FutureSource::Free("app#b".into()), false, &[]);
+        let opens = |name: &str| {
+            index.holds(&Condition::new(
+                &FutureSource::Free(name.into()),
+                &[Fact::Rule(OPENS)],
+            ))
+        };
+        assert!(opens("app#a"));
+        assert!(!opens("app#b"));
+        assert!(!index.holds(&Condition::new(
+            &FutureSource::Free("app#a".into()),
+            &[Fact::Rule(CLOSES)]
+        )));
     }
 }

@@ -1,10 +1,15 @@
 //! The engine: from files to a sorted [`Report`], one parse and one walk per file, in parallel.
 //!
-//! Per file (on a rayon worker): read → parse → walk with every selected
-//! rule → drop suppressed findings. Each file also hands back its part of the
-//! cross-file async-fn index and the findings that depend on it; those are
-//! settled once all files are done. A panic while checking a file is caught
-//! and becomes an `internal_error` finding for that file.
+//! Per file (on a rayon worker): read → parse → walk with every rule the
+//! [`RuleSet`] holds → drop suppressed findings. Each file also hands back its
+//! part of the cross-file index of functions and their facts, and the
+//! findings that depend on it; those are settled once all files are done. A
+//! panic while checking a file is caught and becomes an `internal_error`
+//! finding for that file.
+//!
+//! The engine knows no rule: the rules plug in through [`rule`] (their hooks,
+//! their names and severities, the facts they record), and `lib.rs` hands the
+//! engine the selected ones.
 //!
 //! A stack overflow cannot be caught, and parsing, walking and dropping a
 //! syntax tree all recurse once per nesting level. So files are checked on
@@ -12,15 +17,18 @@
 //! and a file nested deeper than [`depth::MAX_DEPTH`] is reported as
 //! `too_complex` without being parsed.
 
-pub(crate) mod context;
+pub(crate) mod cx;
 pub(crate) mod depth;
 pub(crate) mod docs;
+pub(crate) mod finding;
 pub(crate) mod index;
 pub(crate) mod macros;
 pub(crate) mod parse;
 pub(crate) mod resolve;
+pub(crate) mod rule;
 pub(crate) mod suppress;
 pub(crate) mod walk;
+pub(crate) mod walker;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -28,11 +36,14 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::config::RuleOptions;
-use crate::rules::{RULES, RuleInfo};
-use crate::{Finding, Linter, Report, Span};
-use context::{FileCtx, Walker};
-use index::{AsyncIndex, Condition};
+use crate::{Finding, Report, Span};
+use cx::FileCtx;
+pub(crate) use cx::{BodyKind, Cx, LoopKind};
+pub(crate) use finding::EngineFinding;
+use index::{Condition, FnIndex};
+pub(crate) use macros::Select;
+pub(crate) use rule::{Plugin, Rule, RuleOption, RuleSet};
+use walker::Walker;
 
 /// What checking one file produced.
 #[derive(Default)]
@@ -41,7 +52,7 @@ struct FileOutcome {
     /// The conditions of the findings that wait for the merged index, without
     /// duplicates (first pass only).
     pending: Vec<Condition>,
-    index: AsyncIndex,
+    index: FnIndex,
     /// The text, kept only when there are findings to render it for.
     source: Option<Arc<str>>,
 }
@@ -93,13 +104,12 @@ pub(crate) fn on_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     }
 }
 
-/// Checks the walked files in parallel and merges the results with the walk's problems.
-pub(crate) fn check_files(linter: &Linter, walked: walk::Walked) -> Report {
-    let rules = active_rules(linter);
-    let check = |file: usize, settle: Option<&AsyncIndex>| {
+/// Checks the walked files with `rules` in parallel and merges the results with the walk's problems.
+pub(crate) fn check_files(rules: &RuleSet, walked: walk::Walked) -> Report {
+    let check = |file: usize, settle: Option<&FnIndex>| {
         let path = &walked.files[file];
         match parse::read(path) {
-            Ok(source) => check_text(&rules, linter.options(), path, source.into(), settle),
+            Ok(source) => check_text(rules, path, source.into(), settle),
             Err(finding) => FileOutcome::failed(*finding),
         }
     };
@@ -114,12 +124,11 @@ pub(crate) fn check_files(linter: &Linter, walked: walk::Walked) -> Report {
     })
 }
 
-/// Checks one in-memory source as if it were at `path`.
-pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Report {
-    let rules = active_rules(linter);
+/// Checks one in-memory source with `rules` as if it were at `path`.
+pub(crate) fn check_one_source(rules: &RuleSet, path: &Path, source: &str) -> Report {
     let source: Arc<str> = source.into();
-    let check = |_file: usize, settle: Option<&AsyncIndex>| {
-        check_text(&rules, linter.options(), path, Arc::clone(&source), settle)
+    let check = |_file: usize, settle: Option<&FnIndex>| {
+        check_text(rules, path, Arc::clone(&source), settle)
     };
     let files = [path.to_path_buf()];
     on_pool(|| {
@@ -132,13 +141,6 @@ pub(crate) fn check_one_source(linter: &Linter, path: &Path, source: &str) -> Re
     })
 }
 
-fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
-    RULES
-        .iter()
-        .filter(|r| linter.is_selected(r.name))
-        .collect()
-}
-
 /// What the first pass over the files keeps, folded file by file on each worker:
 /// the merged index, the conditions of the findings waiting for it (by file),
 /// and the outcomes of the files with findings. Per-file state is dropped as
@@ -147,7 +149,7 @@ fn active_rules(linter: &Linter) -> Vec<&'static RuleInfo> {
 /// allocator's work grow faster than the corpus (4x the files cost 4.6x the CPU).
 #[derive(Default)]
 struct FirstPass {
-    index: AsyncIndex,
+    index: FnIndex,
     pending: Vec<(usize, Condition)>,
     outcomes: Vec<(usize, FileOutcome)>,
 }
@@ -182,7 +184,7 @@ fn finish(
     first: FirstPass,
     files: &[PathBuf],
     problems: Vec<Finding>,
-    check: impl Fn(usize, Option<&AsyncIndex>) -> FileOutcome + Sync,
+    check: impl Fn(usize, Option<&FnIndex>) -> FileOutcome + Sync,
 ) -> Report {
     let FirstPass {
         index,
@@ -222,14 +224,13 @@ fn finish(
 
 /// Parses and walks one file's text, catching panics; `settle` as in [`Walker::new`].
 fn check_text(
-    rules: &[&'static RuleInfo],
-    options: &Arc<RuleOptions>,
+    rules: &RuleSet,
     path: &Path,
     source: Arc<str>,
-    settle: Option<&AsyncIndex>,
+    settle: Option<&FnIndex>,
 ) -> FileOutcome {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        check_parsed(rules, options, path, &source, settle)
+        check_parsed(rules, path, &source, settle)
     }));
     // Spans are plain line/column numbers by now; free proc-macro2's per-thread source map.
     proc_macro2::extra::invalidate_current_thread_spans();
@@ -239,15 +240,12 @@ fn check_text(
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        let mut finding = parse::file_error(
+        FileOutcome::failed(EngineFinding::InternalError.at(
             path,
-            "internal_error",
-            format!("asyncheck crashed while checking this file: {reason}"),
             Span::FILE_START,
-        );
-        finding.help =
-            "this is a bug in asyncheck; please report it with the file that triggers it".into();
-        FileOutcome::failed(finding)
+            format!("asyncheck crashed while checking this file: {reason}"),
+            "this is a bug in asyncheck; please report it with the file that triggers it",
+        ))
     });
     // Only a file with findings needs its text, for rendering; dropping the rest
     // here keeps memory bounded by the largest files in flight.
@@ -258,11 +256,10 @@ fn check_text(
 }
 
 fn check_parsed(
-    rules: &[&'static RuleInfo],
-    options: &Arc<RuleOptions>,
+    rules: &RuleSet,
     path: &Path,
     source: &str,
-    settle: Option<&AsyncIndex>,
+    settle: Option<&FnIndex>,
 ) -> FileOutcome {
     if let Err(too_deep) = depth::check(source) {
         return FileOutcome::failed(parse::too_complex(path, source, &too_deep));
@@ -271,29 +268,28 @@ fn check_parsed(
         Ok(file) => file,
         Err(finding) => return FileOutcome::failed(*finding),
     };
-    let (allows, mut findings) = suppress::scan(path, source);
-    if rules.is_empty() {
-        return FileOutcome {
-            findings,
-            ..FileOutcome::default()
-        };
-    }
+    let (allows, mut findings) = suppress::scan(path, source, &rules.known);
     let (crate_root, module_path) = index::crate_location(path);
     let file_ctx = FileCtx {
         path: path.to_path_buf(),
         crate_root,
         module_path,
-        options: Arc::clone(options),
     };
-    let cx = Walker::new(&file_ctx, rules, settle).run(&file);
-    findings.extend(cx.findings.into_iter().filter(|f| !allows.silences(f)));
-    let mut pending = cx.pending;
+    let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
+        return FileOutcome {
+            findings,
+            ..FileOutcome::default()
+        };
+    };
+    let outcome = walker.run(&file);
+    findings.extend(outcome.findings.into_iter().filter(|f| !allows.silences(f)));
+    let mut pending = outcome.pending;
     pending.sort_unstable();
     pending.dedup();
     FileOutcome {
         findings,
         pending,
-        index: cx.index,
+        index: outcome.index,
         source: None,
     }
 }
@@ -301,8 +297,7 @@ fn check_parsed(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::{Group, Rule};
-    use crate::{Severity, rules::Cx};
+    use crate::Severity;
 
     struct Panics;
 
@@ -314,33 +309,85 @@ mod tests {
         }
     }
 
-    static PANICS: RuleInfo = RuleInfo {
-        name: "panics",
-        group: Group::Pedantic,
-        severity: Severity::Warning,
-        source: "",
-        hooks: &Panics,
-    };
+    fn panics() -> RuleSet<'static> {
+        RuleSet {
+            active: vec![Plugin {
+                name: "panics",
+                severity: Severity::Warning,
+                hooks: &Panics,
+                options: Vec::new(),
+            }],
+            known: vec!["panics"],
+        }
+    }
 
     #[test]
     fn a_panicking_rule_becomes_an_internal_error_for_that_file_only() {
         let crashed = check_text(
-            &[&PANICS],
-            &Arc::default(),
+            &panics(),
             Path::new("a.rs"),
             "fn f() { let x = 1; }".into(),
             None,
         );
         assert_eq!(crashed.findings.len(), 1);
-        assert_eq!(crashed.findings[0].rule, "internal_error");
-        assert!(crashed.findings[0].message.contains("boom on a literal"));
-        let fine = check_text(
-            &[&PANICS],
-            &Arc::default(),
-            Path::new("b.rs"),
-            "fn f() { g(); }".into(),
-            None,
+        assert_eq!(
+            crashed.findings[0].rule,
+            EngineFinding::InternalError.name()
         );
+        assert!(crashed.findings[0].message.contains("boom on a literal"));
+        let fine = check_text(&panics(), Path::new("b.rs"), "fn f() { g(); }".into(), None);
         assert!(fine.findings.is_empty());
+    }
+
+    /// Reads an option it does not declare.
+    struct ReadsUndeclared;
+
+    const UNDECLARED: RuleOption = RuleOption::paths("extra-things");
+
+    impl Rule for ReadsUndeclared {
+        fn check_expr(&self, cx: &mut Cx<'_>, expr: &syn::Expr) {
+            if let Some(callee) = cx.callee(expr) {
+                cx.option_lists(UNDECLARED, &callee);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rule_reading_an_option_it_does_not_declare_fails_at_its_first_read() {
+        let rules = RuleSet {
+            active: vec![Plugin {
+                name: "reads_undeclared",
+                severity: Severity::Warning,
+                hooks: &ReadsUndeclared,
+                options: vec![(RuleOption::paths("extra-functions"), &[])],
+            }],
+            known: vec!["reads_undeclared"],
+        };
+        let outcome = check_text(&rules, Path::new("a.rs"), "fn f() { g(); }".into(), None);
+        assert_eq!(
+            outcome.findings[0].rule,
+            EngineFinding::InternalError.name()
+        );
+        assert!(
+            outcome.findings[0].message.contains(
+                "rule `reads_undeclared` reads option `extra-things`, which its registry entry does not declare"
+            ),
+            "{}",
+            outcome.findings[0].message
+        );
+    }
+
+    #[test]
+    fn with_no_active_rule_a_file_is_still_parsed_and_its_allow_comments_checked() {
+        let rules = RuleSet {
+            active: Vec::new(),
+            ..panics()
+        };
+        let src = "fn f() { g(); } // asyncheck: allow(panics, nope)\n";
+        let outcome = check_text(&rules, Path::new("a.rs"), src.into(), None);
+        let found: Vec<_> = outcome.findings.iter().map(|f| f.rule).collect();
+        assert_eq!(found, [EngineFinding::UnknownRuleInAllow.name()]);
+        let broken = check_text(&rules, Path::new("b.rs"), "fn f( {".into(), None);
+        assert_eq!(broken.findings[0].rule, EngineFinding::SyntaxError.name());
     }
 }

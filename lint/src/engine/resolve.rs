@@ -281,6 +281,23 @@ pub(crate) fn binding_root<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Ca
     None
 }
 
+/// The name a `let` (or a closure or function parameter) binds when its pattern
+/// is a plain identifier, possibly typed, `mut` or `ref`: `x`, `x: T`, `mut x`,
+/// `ref x`, `ref mut x`; `None` for any other pattern (`_`, tuples, `x @ ..`).
+///
+/// A `ref` binding counts: `let ref x = e;` keeps `e`'s value alive exactly as
+/// long as `let x = e;` does (a temporary initialiser lives to the end of the
+/// block), and later code names it as `x` either way. So a guard bound with
+/// `ref` is still held, and a future bound with `ref` is still never polled
+/// unless `x` is used.
+pub(crate) fn bound_name(pat: &syn::Pat) -> Option<String> {
+    match pat {
+        syn::Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.to_string()),
+        syn::Pat::Type(p) => bound_name(&p.pat),
+        _ => None,
+    }
+}
+
 /// Whether a canonical path is exactly `expected`.
 pub(crate) fn is(canon: &[String], expected: &[&str]) -> bool {
     canon.len() == expected.len() && canon.iter().zip(expected).all(|(a, b)| a == b)

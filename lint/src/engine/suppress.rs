@@ -10,8 +10,8 @@ use std::path::Path;
 
 use proc_macro2::{LineColumn, TokenStream, TokenTree};
 
-use crate::rules::RULES;
-use crate::{Finding, Severity, Span};
+use super::finding::EngineFinding;
+use crate::{Finding, LineIndex, Span};
 
 const MARKER: &str = "asyncheck:";
 
@@ -32,16 +32,19 @@ impl Allows {
     }
 }
 
-/// Finds the allow comments in `source`; unknown rule names come back as `unknown_rule_in_allow` findings.
-pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
+/// Finds the allow comments in `source`; a name not among `known` comes back as an `unknown_rule_in_allow` finding.
+pub(crate) fn scan(path: &Path, source: &str, known: &[&str]) -> (Allows, Vec<Finding>) {
     let mut allows = Allows::default();
     let mut findings = Vec::new();
     if !source.contains(MARKER) {
         return (allows, findings);
     }
     let literals = literal_spans(source);
-    for (index, line) in source.lines().enumerate() {
-        let line_no = index + 1;
+    let lines = LineIndex::new(source);
+    for line_no in 1..=lines.line_count() {
+        let Some(line) = lines.line(line_no) else {
+            continue;
+        };
         let Some((comment_col, list_col, list)) = allow_list(line) else {
             continue;
         };
@@ -64,26 +67,21 @@ pub(crate) fn scan(path: &Path, source: &str) -> (Allows, Vec<Finding>) {
             if trimmed.is_empty() {
                 continue;
             }
-            if RULES.iter().any(|r| r.name == trimmed) {
+            if known.contains(&trimmed) {
                 rules.push(trimmed.to_owned());
             } else {
-                let known: Vec<_> = RULES.iter().map(|r| r.name).collect();
                 let column = line[..start].chars().count() + 1;
-                findings.push(Finding {
-                    rule: "unknown_rule_in_allow",
-                    severity: Severity::Warning,
-                    message: format!("unknown rule `{trimmed}` in an allow comment"),
-                    path: path.to_path_buf(),
-                    span: Span {
+                findings.push(EngineFinding::UnknownRuleInAllow.at(
+                    path,
+                    Span {
                         line: line_no,
                         column,
                         end_line: line_no,
                         end_column: column + trimmed.chars().count(),
                     },
-                    help: format!("known rules are `{}`", known.join("`, `")),
-                    fix: None,
-                    notes: Vec::new(),
-                });
+                    format!("unknown rule `{trimmed}` in an allow comment"),
+                    format!("known rules are `{}`", known.join("`, `")),
+                ));
             }
         }
         let own_line = line[..line.find("//").unwrap_or(0)].trim().is_empty();
@@ -126,6 +124,9 @@ fn literal_spans(source: &str) -> Vec<(LineColumn, LineColumn)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Severity;
+
+    const KNOWN: &[&str] = &["blocking_sleep", "nested_runtime"];
 
     fn finding(rule: &'static str, line: usize) -> Finding {
         Finding {
@@ -148,7 +149,7 @@ mod tests {
     #[test]
     fn allow_covers_the_commented_line() {
         let src = "fn a() {}\n// asyncheck: allow(blocking_sleep) startup only\nx();\ny(); // asyncheck: allow(nested_runtime, blocking_sleep)\nz();\n";
-        let (allows, unknown) = scan(Path::new("a.rs"), src);
+        let (allows, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert!(unknown.is_empty());
         assert!(!allows.silences(&finding("blocking_sleep", 1)));
         assert!(
@@ -173,9 +174,9 @@ mod tests {
     #[test]
     fn unknown_names_are_reported_at_their_column() {
         let src = "x(); // asyncheck: allow(blocking_sleep, blocking_slep)\n";
-        let (_, unknown) = scan(Path::new("a.rs"), src);
+        let (_, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert_eq!(unknown.len(), 1);
-        assert_eq!(unknown[0].rule, "unknown_rule_in_allow");
+        assert_eq!(unknown[0].rule, EngineFinding::UnknownRuleInAllow.name());
         assert_eq!(
             (unknown[0].span.column, unknown[0].span.end_column),
             (42, 55)
@@ -183,9 +184,19 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_is_not_a_column_of_line_one() {
+        let src = "\u{feff}x(); // asyncheck: allow(nope)\n";
+        let (_, unknown) = scan(Path::new("a.rs"), src, KNOWN);
+        assert_eq!(
+            (unknown[0].span.column, unknown[0].span.end_column),
+            (26, 30)
+        );
+    }
+
+    #[test]
     fn markers_inside_strings_are_not_comments() {
         let src = "const S: &str = \"// asyncheck: allow(nope)\";\n";
-        let (allows, unknown) = scan(Path::new("a.rs"), src);
+        let (allows, unknown) = scan(Path::new("a.rs"), src, KNOWN);
         assert!(unknown.is_empty());
         assert!(allows.lines.is_empty());
     }

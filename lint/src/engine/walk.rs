@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::parse::file_error;
+use super::finding::EngineFinding;
 use crate::{Error, Finding, Span};
 
 /// What walking the given paths found.
@@ -124,10 +124,12 @@ fn problem(err: &ignore::Error, root: &Path, cwd: Option<&Path>) -> Finding {
         end_line: line,
         end_column: 1,
     };
-    let mut finding = file_error(&display_path(path, cwd), "io_error", reason, span);
-    finding.help =
-        "asyncheck could not look inside; fix or remove the entry, or list it under `exclude` in `asyncheck.toml`".into();
-    finding
+    EngineFinding::IoError.at(
+        &display_path(path, cwd),
+        span,
+        reason,
+        "asyncheck could not look inside; fix or remove the entry, or list it under `exclude` in `asyncheck.toml`",
+    )
 }
 
 /// `path` relative to `cwd` when it is under it, without a leading `./`.

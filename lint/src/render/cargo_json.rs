@@ -16,12 +16,17 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use crate::line_index::{LineIndex, LineIndexes};
 use crate::{Finding, Report, Severity, Span};
 
 pub(crate) fn render(report: &Report) -> String {
     let mut packages: HashMap<PathBuf, Value> = HashMap::new();
+    let mut indexes = LineIndexes::default();
     let mut out = String::new();
     for finding in report.findings() {
+        let lines = report
+            .source(&finding.path)
+            .map(|text| indexes.get(&finding.path, text));
         let absolute = std::path::absolute(&finding.path).unwrap_or_else(|_| finding.path.clone());
         let dir = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
         let package = packages
@@ -29,7 +34,7 @@ pub(crate) fn render(report: &Report) -> String {
             .or_insert_with(|| package(&dir, &absolute))
             .clone();
         let mut line = package;
-        line["message"] = diagnostic(report, finding);
+        line["message"] = diagnostic(finding, lines);
         out.push_str(&line.to_string());
         out.push('\n');
     }
@@ -93,14 +98,13 @@ fn package(dir: &Path, file: &Path) -> Value {
     })
 }
 
-/// A rustc JSON diagnostic for `f`.
-fn diagnostic(report: &Report, f: &Finding) -> Value {
-    let source = report.source(&f.path);
+/// A rustc JSON diagnostic for `f`, whose file's text `lines` indexes.
+fn diagnostic(f: &Finding, lines: Option<&LineIndex<'_>>) -> Value {
     let level = match f.severity {
         Severity::Warning => "warning",
         Severity::Error => "error",
     };
-    let mut rendered = super::human::render_one(report, f, false);
+    let mut rendered = super::human::render_one(f, lines, false);
     rendered.push('\n');
     let mut children = vec![json!({
         "$message_type": "diagnostic",
@@ -111,7 +115,7 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
         "children": [],
         "rendered": null,
     })];
-    if let (Some(fix), Some(source)) = (&f.fix, source) {
+    if let (Some(fix), Some(lines)) = (&f.fix, lines) {
         let applicability = match fix.applicability {
             crate::Applicability::MachineApplicable => "MachineApplicable",
             crate::Applicability::MaybeIncorrect => "MaybeIncorrect",
@@ -120,7 +124,7 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
             .edits
             .iter()
             .filter_map(|edit| {
-                let bytes = edit.span.byte_range(source)?;
+                let bytes = lines.byte_range(edit.span)?;
                 Some(json!({
                     "file_name": f.path.display().to_string(),
                     "byte_start": bytes.start,
@@ -149,11 +153,11 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
         }));
     }
     let file_name = f.path.display().to_string();
-    let mut spans = vec![span(source, &file_name, f.span, None)];
+    let mut spans = vec![span(lines, &file_name, f.span, None)];
     spans.extend(
         f.notes
             .iter()
-            .map(|note| span(source, &file_name, note.span, Some(&note.message))),
+            .map(|note| span(lines, &file_name, note.span, Some(&note.message))),
     );
     json!({
         "$message_type": "diagnostic",
@@ -166,18 +170,15 @@ fn diagnostic(report: &Report, f: &Finding) -> Value {
     })
 }
 
-/// A rustc JSON span of `file_name`: the primary one without a label, a
-/// secondary one (a note) with its label.
-fn span(source: Option<&str>, file_name: &str, span: Span, label: Option<&str>) -> Value {
-    let bytes = source.and_then(|s| span.byte_range(s)).unwrap_or(0..0);
-    let text: Vec<Value> = source
-        .map(|s| {
-            s.lines()
-                .enumerate()
-                .skip(span.line - 1)
-                .take(span.end_line + 1 - span.line)
-                .map(|(index, line)| {
-                    let number = index + 1;
+/// A rustc JSON span of `file_name`, whose text `lines` indexes: the primary
+/// one without a label, a secondary one (a note) with its label.
+fn span(lines: Option<&LineIndex<'_>>, file_name: &str, span: Span, label: Option<&str>) -> Value {
+    let bytes = lines.and_then(|l| l.byte_range(span)).unwrap_or(0..0);
+    let text: Vec<Value> = lines
+        .map(|lines| {
+            (span.line..=span.end_line)
+                .map_while(|number| Some((number, line_text(lines, number)?)))
+                .map(|(number, line)| {
                     let start = if number == span.line { span.column } else { 1 };
                     let end = if number == span.end_line {
                         span.end_column
@@ -204,4 +205,14 @@ fn span(source: Option<&str>, file_name: &str, span: Span, label: Option<&str>) 
         "suggestion_applicability": null,
         "expansion": null,
     })
+}
+
+/// The text of `line` as this format has always shown it, the way `str::lines`
+/// cuts a text: without its line ending, on line 1 with the byte order mark
+/// the file may start with, and no empty line after a final line ending.
+fn line_text<'s>(lines: &LineIndex<'s>, line: usize) -> Option<&'s str> {
+    let range = lines.line_range(line)?;
+    let start = if line == 1 { 0 } else { range.start };
+    let text = &lines.text()[start..range.end];
+    (line < lines.line_count() || !text.is_empty()).then_some(text)
 }

@@ -5,20 +5,26 @@ use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
+use crate::line_index::{LineIndex, LineIndexes};
 use crate::{Finding, Note, Report, Severity, Span};
 
 pub(crate) fn render(report: &Report, color: bool) -> String {
     let mut out = String::new();
+    let mut indexes = LineIndexes::default();
     for finding in report.findings() {
-        let _ = writeln!(out, "{}\n", render_one(report, finding, color));
+        let lines = report
+            .source(&finding.path)
+            .map(|text| indexes.get(&finding.path, text));
+        let _ = writeln!(out, "{}\n", render_one(finding, lines, color));
     }
     out.push_str(&super::summary(report));
     out.push('\n');
     out
 }
 
-/// One finding as rustc would draw it (no trailing newline).
-pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> String {
+/// One finding as rustc would draw it (no trailing newline), with a snippet of
+/// its file when `lines` indexes the file's text.
+pub(crate) fn render_one(finding: &Finding, lines: Option<&LineIndex<'_>>, color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
     } else {
@@ -34,9 +40,8 @@ pub(crate) fn render_one(report: &Report, finding: &Finding, color: bool) -> Str
             .primary_title(finding.message.as_str())
             .id(finding.rule);
         let help = Level::HELP.message(finding.help.as_str());
-        let source = report.source(&finding.path);
-        let with_notes = source.and_then(|s| excerpt(s, finding.span, &finding.notes));
-        let shown = with_notes.or_else(|| source.and_then(|s| excerpt(s, finding.span, &[])));
+        let with_notes = lines.and_then(|l| excerpt(l, finding.span, &finding.notes));
+        let shown = with_notes.or_else(|| lines.and_then(|l| excerpt(l, finding.span, &[])));
         let group: Group<'_> = match &shown {
             Some(Excerpt {
                 text,
@@ -79,36 +84,37 @@ struct Excerpt<'s> {
     notes: Vec<std::ops::Range<usize>>,
 }
 
-/// The excerpt of `source` from the first to the last line of `span` and `notes`
-/// (all of `notes`, or `None`).
-fn excerpt<'s>(source: &'s str, span: Span, notes: &[Note]) -> Option<Excerpt<'s>> {
+/// The excerpt of the indexed text from the first to the last line of `span`
+/// and `notes` (all of `notes`, or `None`).
+fn excerpt<'s>(lines: &LineIndex<'s>, span: Span, notes: &[Note]) -> Option<Excerpt<'s>> {
     let spans = || std::iter::once(span).chain(notes.iter().map(|n| n.span));
     let first_line = spans().map(|s| s.line).min()?;
     let last_line = spans().map(|s| s.end_line).max()?;
-    let mut line_starts = std::iter::once(crate::first_line_start(source))
-        .chain(source.match_indices('\n').map(|(i, _)| i + 1));
-    let start_of_first = line_starts.nth(first_line.checked_sub(1)?)?;
-    let rest = &source[start_of_first..];
-    let line_count = last_line.checked_sub(first_line)? + 1;
-    let text_len = rest
-        .match_indices('\n')
-        .nth(line_count - 1)
-        .map_or(rest.len(), |(i, _)| i);
-    let text = &rest[..text_len];
+    if last_line < first_line {
+        return None;
+    }
+    let source = lines.text();
+    let start = lines.line_range(first_line)?.start;
+    let end = lines.line_range(last_line)?.end;
+    let raw = &source[start..end];
     // Columns count chars before the line end, so they are the same without the `\r`s.
-    let text = if text.contains('\r') {
-        Cow::Owned(text.replace("\r\n", "\n").trim_end_matches('\r').to_owned())
+    let text = if raw.contains('\r') {
+        Cow::Owned(raw.replace("\r\n", "\n").trim_end_matches('\r').to_owned())
     } else {
-        Cow::Borrowed(text)
+        Cow::Borrowed(raw)
+    };
+    // A byte offset of the source as an offset into `text`, which lacks the `\r` of each `\r\n`.
+    let in_text = |at: usize| -> Option<usize> {
+        let removed = match text {
+            Cow::Borrowed(_) => 0,
+            Cow::Owned(_) => source.get(start..at)?.matches("\r\n").count(),
+        };
+        let at = at.checked_sub(start)?.checked_sub(removed)?;
+        (at <= text.len()).then_some(at)
     };
     let range = |span: Span| -> Option<std::ops::Range<usize>> {
-        let line_start = |line: usize| match line - first_line {
-            0 => Some(0),
-            n => text.match_indices('\n').nth(n - 1).map(|(i, _)| i + 1),
-        };
-        let start = byte_offset(&text, line_start(span.line)?, span.column)?;
-        let end = byte_offset(&text, line_start(span.end_line)?, span.end_column)?;
-        Some(start..end.max(start))
+        let bytes = lines.byte_range(span)?;
+        Some(in_text(bytes.start)?..in_text(bytes.end)?)
     };
     Some(Excerpt {
         primary: range(span)?,
@@ -116,16 +122,4 @@ fn excerpt<'s>(source: &'s str, span: Span, notes: &[Note]) -> Option<Excerpt<'s
         text,
         first_line,
     })
-}
-
-/// Byte offset of 1-based char `column` on the line starting at byte `line_start` of `text`.
-fn byte_offset(text: &str, line_start: usize, column: usize) -> Option<usize> {
-    let line = &text[line_start..];
-    let line = line.split('\n').next()?;
-    let chars = column.checked_sub(1)?;
-    let within = line
-        .char_indices()
-        .nth(chars)
-        .map_or(line.len(), |(i, _)| i);
-    Some(line_start + within)
 }

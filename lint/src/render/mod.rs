@@ -25,27 +25,6 @@ pub enum Format {
     CargoJson,
 }
 
-/// The short descriptions of the findings the engine itself produces (not a rule's).
-pub(crate) const ENGINE_FINDINGS: &[(&str, &str)] = &[
-    (
-        "syntax_error",
-        "The file does not parse, so no rule could check it.",
-    ),
-    ("io_error", "The file could not be read as UTF-8 text."),
-    (
-        "too_complex",
-        "The file nests brackets too deeply to be parsed safely, so no rule could check it.",
-    ),
-    (
-        "internal_error",
-        "asyncheck crashed while checking the file; please report it.",
-    ),
-    (
-        "unknown_rule_in_allow",
-        "An `asyncheck: allow(..)` comment names a rule that does not exist.",
-    ),
-];
-
 fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")

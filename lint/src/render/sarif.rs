@@ -17,7 +17,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use super::ENGINE_FINDINGS;
+use crate::engine::EngineFinding;
 use crate::{Finding, RULES, Report, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -38,19 +38,19 @@ pub(crate) fn render(report: &Report) -> String {
             })
         })
         .collect();
-    rules.extend(ENGINE_FINDINGS.iter().map(|(id, text)| {
+    rules.extend(EngineFinding::ALL.iter().map(|kind| {
         json!({
-            "id": id,
-            "name": id,
-            "shortDescription": { "text": text },
-            "fullDescription": { "text": text },
-            "defaultConfiguration": { "level": level(if *id == "unknown_rule_in_allow" { Severity::Warning } else { Severity::Error }) },
+            "id": kind.name(),
+            "name": kind.name(),
+            "shortDescription": { "text": kind.description() },
+            "fullDescription": { "text": kind.description() },
+            "defaultConfiguration": { "level": level(kind.severity()) },
         })
     }));
     let ids: Vec<&str> = RULES
         .iter()
         .map(|r| r.name)
-        .chain(ENGINE_FINDINGS.iter().map(|(id, _)| *id))
+        .chain(EngineFinding::ALL.iter().map(|kind| kind.name()))
         .collect();
     let fingerprints = crate::baseline::fingerprints(report);
     let results: Vec<Value> = report

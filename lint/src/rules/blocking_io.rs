@@ -48,12 +48,14 @@
 use syn::Expr;
 use syn::spanned::Spanned;
 
-use super::{Cx, Rule};
-use crate::config::RuleOptions;
+use super::{Cx, Rule, RuleOption};
 use crate::engine::resolve::{self, Canon};
 
 /// See the module docs.
 pub(crate) struct BlockingIo;
+
+/// `extra-functions`: more functions to treat as blocking, as they resolve.
+pub(crate) const EXTRA_FUNCTIONS: RuleOption = RuleOption::paths("extra-functions");
 
 /// Associated functions that block on I/O, with the tokio replacement to suggest.
 const BLOCKING_FNS: &[(&[&str], &str)] = &[
@@ -144,7 +146,7 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
                 ["ureq", name] if UREQ_FNS.contains(&name) => {
                     Some((written, "reqwest::Client".to_owned()))
                 }
-                _ if RuleOptions::lists(&cx.options().blocking_io, &callee) => Some((
+                _ if cx.option_lists(EXTRA_FUNCTIONS, &callee) => Some((
                     format!("{written} (configured in `extra-functions`)"),
                     String::new(),
                 )),

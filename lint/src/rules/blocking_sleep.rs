@@ -41,15 +41,17 @@
 //! used is left for the compiler to point out. Configured `extra-functions`
 //! are never rewritten.
 
-use super::{Cx, Rule};
-use crate::config::RuleOptions;
-use crate::engine::context::BodyKind;
+use super::{Cx, Rule, RuleOption};
+use crate::engine::BodyKind;
 use crate::engine::resolve;
 use crate::{Applicability, Edit, Fix, Span};
 use syn::spanned::Spanned;
 
 /// See the module docs.
 pub(crate) struct BlockingSleep;
+
+/// `extra-functions`: more functions to treat as blocking sleeps, as they resolve.
+pub(crate) const EXTRA_FUNCTIONS: RuleOption = RuleOption::paths("extra-functions");
 
 impl Rule for BlockingSleep {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &syn::Expr) {
@@ -68,7 +70,7 @@ impl Rule for BlockingSleep {
             }
             return;
         }
-        if !RuleOptions::lists(&cx.options().blocking_sleep, &callee) {
+        if !cx.option_lists(EXTRA_FUNCTIONS, &callee) {
             return;
         }
         cx.report(

@@ -43,6 +43,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Stmt};
 
+use super::helpers::mentions_any;
 use super::{Cx, Rule};
 use crate::engine::resolve;
 
@@ -159,13 +160,4 @@ impl<'ast> Visit<'ast> for PollFinder {
             self.found = POLLS.iter().copied().find(|p| call.method == p);
         }
     }
-}
-
-/// Whether any of `names` occurs as an identifier in `tokens`.
-fn mentions_any(tokens: proc_macro2::TokenStream, names: &[&str]) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
-        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), names),
-        _ => false,
-    })
 }

@@ -73,9 +73,9 @@ use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-use super::unawaited_future::COMMON_METHODS;
+use super::helpers::{COMMON_METHODS, mentions_any};
 use super::{Cx, Rule};
-use crate::engine::index::{Fact, Facts, FutureSource};
+use crate::engine::index::{Fact, FutureSource, RuleFact};
 use crate::engine::resolve;
 
 /// See the module docs.
@@ -97,8 +97,18 @@ const PER_ITEM: &[&str] = &[
 /// Identifiers that show a request being sent.
 const SENDS: &[&str] = &["send", "execute"];
 
+/// A function whose body builds a `reqwest::Client` (outside closures).
+const BUILDS_CLIENT: RuleFact = RuleFact::new("client_per_request::builds_client");
+
+/// A function whose body calls a method named `send` or `execute` (outside closures).
+const SENDS_REQUEST: RuleFact = RuleFact::new("client_per_request::sends_request");
+
 /// What a called function must be for its call in a loop to be flagged.
-const BUILDS_PER_CALL: Facts = Facts::of(&[Fact::Async, Fact::BuildsClient, Fact::SendsRequest]);
+const BUILDS_PER_CALL: &[Fact] = &[
+    Fact::Async,
+    Fact::Rule(BUILDS_CLIENT),
+    Fact::Rule(SENDS_REQUEST),
+];
 
 const HELP: &str =
     "build one `reqwest::Client` outside the loop and reuse it (clones share its connection pool)";
@@ -170,12 +180,12 @@ impl Rule for ClientPerRequest {
 fn record_facts(cx: &mut Cx<'_>, expr: &Expr) {
     if let Expr::MethodCall(call) = expr {
         if SENDS.iter().any(|m| call.method == m) {
-            cx.record_fact(Fact::SendsRequest);
+            cx.record_fact(SENDS_REQUEST);
             return;
         }
     }
     if client_construction(cx, expr).is_some() {
-        cx.record_fact(Fact::BuildsClient);
+        cx.record_fact(BUILDS_CLIENT);
     }
 }
 
@@ -276,13 +286,4 @@ fn client_construction(cx: &Cx<'_>, expr: &Expr) -> Option<&'static str> {
         }
         _ => None,
     }
-}
-
-/// Whether any of `names` occurs as an identifier in `tokens`.
-fn mentions_any(tokens: proc_macro2::TokenStream, names: &[&str]) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
-        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), names),
-        _ => false,
-    })
 }

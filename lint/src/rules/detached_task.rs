@@ -33,17 +33,12 @@
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
+use super::helpers::TASK_SPAWNS;
 use super::{Cx, Rule};
 use crate::engine::resolve;
 
 /// See the module docs.
 pub(crate) struct DetachedTask;
-
-const SPAWNS: &[&[&str]] = &[
-    &["tokio", "spawn"],
-    &["tokio", "task", "spawn"],
-    &["tokio", "task", "spawn_local"],
-];
 
 impl Rule for DetachedTask {
     fn check_stmt(&self, cx: &mut Cx<'_>, stmt: &Stmt) {
@@ -71,7 +66,7 @@ fn spawn_name(cx: &Cx<'_>, expr: &Expr) -> Option<String> {
     match expr {
         Expr::Call(_) => {
             let callee = cx.callee(expr)?;
-            SPAWNS
+            TASK_SPAWNS
                 .iter()
                 .any(|s| resolve::is(&callee, s))
                 .then(|| callee.join("::"))

@@ -1,15 +1,32 @@
-//! The rule registry: the one list of rules, with their group, severity, documentation and hooks.
+//! The rule registry: the one list of rules, with their group, severity, documentation, hooks and options.
+//!
+//! The engine (`engine/`) knows no rule: it defines the plug-in interface
+//! (`engine/rule.rs`: the `Rule` trait and its hooks, `RuleOption`; `engine/cx.rs`:
+//! what a hook can ask and report) and runs the rules `lib.rs` picks from
+//! [`RULES`]. Helpers that more than one rule needs live in `rules/helpers.rs`.
 //!
 //! # Adding a rule
-//! 1. Write `rules/<rule_name>.rs`: a `//!` doc comment with the sections
-//!    `## What it does`, `## Why is this bad?`, `## Example` and `## Use instead`
-//!    (it *is* the rule's documentation, shown by `--explain`), and a unit
-//!    struct implementing [`Rule`] — override only the hooks you need.
-//! 2. Add one line to [`RULES`] below (and the `mod` line).
-//! 3. Add `lint/tests/fixtures/<rule_name>.rs` with `//~ <rule_name>` markers
-//!    and accept its snapshot after reading it (`cargo insta review`).
-//! 4. Regenerate `docs/rules.md` (`ASYNCHECK_BLESS=1 cargo test -p asyncheck-lint
-//!    --test docs`) and read the diff; the test fails while it is stale.
+//! These are all the files a new rule touches; nothing under `engine/` changes.
+//! 1. `lint/src/rules/<rule_name>.rs` (new): a `//!` doc comment with the
+//!    sections `## What it does`, `## Why is this bad?`, `## Example` and
+//!    `## Use instead` (it *is* the rule's documentation, shown by
+//!    `--explain`), and a unit struct implementing `Rule` — override only the
+//!    hooks you need. Its helpers stay in this file unless another rule needs
+//!    them too (then `rules/helpers.rs`, with a unit test). Facts it records
+//!    about functions for calls in other files are `RuleFact` constants named
+//!    `"<rule_name>::<fact>"` in this file; its options are `RuleOption`
+//!    constants in this file.
+//! 2. `lint/src/rules/mod.rs` (this file): the `mod` line, and one `rule!`
+//!    line in [`RULES`] (with `; options: [..]` listing its option constants).
+//! 3. `lint/tests/fixtures/<rule_name>.rs` (new): at least 10 flagged lines,
+//!    each with a `//~ <rule_name>` marker, and clean look-alikes beside them.
+//! 4. `lint/tests/snapshots/fixtures__<rule_name>.snap` (new): accept it after
+//!    reading it (`cargo insta review`); with a fix, also
+//!    `lint/tests/fix_snapshots/<rule_name>.snap`.
+//! 5. `docs/rules.md`: regenerate it (`ASYNCHECK_BLESS=1 cargo test -p
+//!    asyncheck-lint --test docs`) and read the diff; the test fails while it is stale.
+//! 6. Only for a rule with options: `lint/src/config.rs`, whose `//!` example
+//!    must show every option (a test checks it).
 //!
 //! A rule that panics at run time when hit is registered with `Error` as its
 //! default severity (`rule!(name, hooks, Group, Error)`). A rule with a
@@ -19,14 +36,16 @@
 use std::fmt;
 
 use crate::Severity;
-pub(crate) use crate::engine::context::Cx;
-pub(crate) use crate::engine::macros::Select;
+use crate::config::RuleOptions;
+use crate::engine::Plugin;
+pub(crate) use crate::engine::{Cx, Rule, RuleOption, Select};
 
 mod blocking_io;
 mod blocking_sleep;
 mod busy_wait;
 mod client_per_request;
 mod detached_task;
+pub(crate) mod helpers;
 mod nested_runtime;
 mod select_not_cancel_safe;
 mod swallowed_cancellation;
@@ -53,20 +72,6 @@ impl fmt::Display for Group {
     }
 }
 
-/// The hooks a rule implements. The engine walks each file once and calls
-/// every active rule's hooks at each node, with [`Cx`] describing where the
-/// node is. Hooks must be cheap: match the node's shape first, return early.
-pub(crate) trait Rule: Sync {
-    /// Every expression, before its children (in the context of the expression itself).
-    fn check_expr(&self, _cx: &mut Cx<'_>, _expr: &syn::Expr) {}
-    /// Every statement of every block, before its children.
-    fn check_stmt(&self, _cx: &mut Cx<'_>, _stmt: &syn::Stmt) {}
-    /// Every block, once, before its statements (for rules that look at a statement and what follows it).
-    fn check_block(&self, _cx: &mut Cx<'_>, _block: &syn::Block) {}
-    /// Every `select!` (tokio or futures) whose branches parse.
-    fn check_select(&self, _cx: &mut Cx<'_>, _select: &Select) {}
-}
-
 /// A rule's registry entry.
 pub struct RuleInfo {
     /// The rule's name, as used by `--select` and allow comments.
@@ -78,6 +83,9 @@ pub struct RuleInfo {
     /// The text of the rule's source file; its leading `//!` lines are the docs.
     pub(crate) source: &'static str,
     pub(crate) hooks: &'static dyn Rule,
+    /// The options it accepts under `[rules.<name>]` in the configuration
+    /// (its option schema); empty for most rules.
+    pub(crate) options: &'static [RuleOption],
 }
 
 impl fmt::Debug for RuleInfo {
@@ -106,6 +114,20 @@ impl RuleInfo {
         out
     }
 
+    /// The rule as the engine runs it, with the values `configured` gives its options.
+    pub(crate) fn plugin<'l>(&self, configured: &'l RuleOptions) -> Plugin<'l> {
+        Plugin {
+            name: self.name,
+            severity: self.severity,
+            hooks: self.hooks,
+            options: self
+                .options
+                .iter()
+                .map(|&option| (option, configured.get(self.name, option)))
+                .collect(),
+        }
+    }
+
     /// The first line of the docs: what the rule flags, in one sentence.
     pub fn summary(&self) -> String {
         self.docs().lines().next().unwrap_or_default().to_owned()
@@ -115,25 +137,41 @@ impl RuleInfo {
 /// `rule!(name, hooks, Group)` registers a rule whose findings are warnings;
 /// `rule!(name, hooks, Group, Error)` one whose findings are errors by default
 /// (for patterns that panic at run time). Configuration can override either.
+/// A rule with options lists them after a `;`:
+/// `rule!(name, hooks, Group; options: [name::AN_OPTION])`.
 macro_rules! rule {
-    ($name:ident, $hooks:path, $group:ident) => {
-        rule!($name, $hooks, $group, Warning)
+    (@severity) => {
+        Severity::Warning
     };
-    ($name:ident, $hooks:path, $group:ident, $severity:ident) => {
+    (@severity $severity:ident) => {
+        Severity::$severity
+    };
+    ($name:ident, $hooks:path, $group:ident $(, $severity:ident)? $(; options: [$($option:path),* $(,)?])?) => {
         RuleInfo {
             name: stringify!($name),
             group: Group::$group,
-            severity: Severity::$severity,
+            severity: rule!(@severity $($severity)?),
             source: include_str!(concat!(stringify!($name), ".rs")),
             hooks: &$hooks,
+            options: &[$($($option),*)?],
         }
     };
 }
 
 /// Every rule, in the order `--list-rules` shows them.
 pub static RULES: &[RuleInfo] = &[
-    rule!(blocking_sleep, blocking_sleep::BlockingSleep, Default),
-    rule!(unawaited_future, unawaited_future::UnawaitedFuture, Default),
+    rule!(
+        blocking_sleep,
+        blocking_sleep::BlockingSleep,
+        Default;
+        options: [blocking_sleep::EXTRA_FUNCTIONS]
+    ),
+    rule!(
+        unawaited_future,
+        unawaited_future::UnawaitedFuture,
+        Default;
+        options: [unawaited_future::EXTRA_ASYNC_FNS]
+    ),
     rule!(
         nested_runtime,
         nested_runtime::NestedRuntime,
@@ -145,7 +183,12 @@ pub static RULES: &[RuleInfo] = &[
         swallowed_cancellation::SwallowedCancellation,
         Default
     ),
-    rule!(blocking_io, blocking_io::BlockingIo, Default),
+    rule!(
+        blocking_io,
+        blocking_io::BlockingIo,
+        Default;
+        options: [blocking_io::EXTRA_FUNCTIONS]
+    ),
     rule!(
         tokio_blocking_method,
         tokio_blocking_method::TokioBlockingMethod,

@@ -49,8 +49,8 @@
 
 use syn::Expr;
 use syn::spanned::Spanned;
-use syn::visit::{self, Visit};
 
+use super::helpers::{LoopExits, leaves_loop};
 use super::{Cx, Rule, Select};
 
 /// See the module docs.
@@ -83,7 +83,7 @@ impl Rule for SelectNotCancelSafe {
                 .iter()
                 .enumerate()
                 .filter(|(i, b)| *i != index && b.future.is_some())
-                .all(|(_, b)| leaves_loop(&b.handler));
+                .all(|(_, b)| leaves_loop(&b.handler, LoopExits::EXPLICIT));
             if others_leave {
                 continue;
             }
@@ -111,34 +111,5 @@ fn unsafe_method(future: &Expr) -> Option<String> {
             NOT_CANCEL_SAFE.contains(&name.as_str()).then_some(name)
         }
         _ => None,
-    }
-}
-
-/// Whether a handler leaves the loop on every path that matters: it contains
-/// a `break` or `return` (outside closures and `async` blocks).
-fn leaves_loop(handler: &Expr) -> bool {
-    let mut finder = ExitFinder { found: false };
-    finder.visit_expr(handler);
-    finder.found
-}
-
-struct ExitFinder {
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for ExitFinder {
-    fn visit_expr(&mut self, expr: &'ast Expr) {
-        match expr {
-            Expr::Break(_) | Expr::Return(_) => self.found = true,
-            Expr::Closure(_) | Expr::Async(_) => {}
-            _ => visit::visit_expr(self, expr),
-        }
-    }
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let leaves = mac.tokens.clone().into_iter().any(
-            |t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "break" || i == "return"),
-        );
-        self.found |= leaves;
     }
 }

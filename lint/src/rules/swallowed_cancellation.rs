@@ -44,22 +44,16 @@
 //! ```
 
 use syn::spanned::Spanned;
-use syn::visit::{self, Visit};
+use syn::visit::Visit;
 use syn::{Expr, Pat, Stmt};
 
+use super::helpers::{LoopExits, TASK_SPAWNS, leaves_loop, mentions};
 use super::{Cx, Rule, Select};
-use crate::engine::context::LoopKind;
+use crate::engine::LoopKind;
 use crate::engine::resolve;
 
 /// See the module docs.
 pub(crate) struct SwallowedCancellation;
-
-const SPAWNS: &[&[&str]] = &[
-    &["tokio", "spawn"],
-    &["tokio", "task", "spawn"],
-    &["tokio", "task", "spawn_local"],
-    &["tokio", "task", "spawn_blocking"],
-];
 
 const JOIN_HELP: &str = "propagate it with `?`, `.unwrap()` or `.expect(..)`, or match `Err(e)` and check `e.is_panic()`";
 
@@ -75,7 +69,10 @@ impl Rule for SwallowedCancellation {
             let Some(what) = cancellation_wait(cx, future) else {
                 continue;
             };
-            if leaves_loop(&branch.handler, innermost == LoopKind::While) {
+            if leaves_loop(
+                &branch.handler,
+                LoopExits::any(innermost == LoopKind::While),
+            ) {
                 continue;
             }
             cx.report(
@@ -171,7 +168,10 @@ fn is_join_await(cx: &Cx<'_>, expr: &Expr) -> bool {
             .and_then(|i| cx.binding(&i.to_string()).cloned()),
         _ => None,
     };
-    spawned.is_some_and(|c| SPAWNS.iter().any(|s| resolve::is(&c, s)))
+    spawned.is_some_and(|c| {
+        TASK_SPAWNS.iter().any(|s| resolve::is(&c, s))
+            || resolve::is(&c, &["tokio", "task", "spawn_blocking"])
+    })
 }
 
 fn strip(expr: &Expr) -> &Expr {
@@ -219,62 +219,6 @@ fn does_nothing(body: &Expr) -> bool {
     }
 }
 
-/// Whether a handler can leave the loop it is in (conservatively: any way out counts).
-fn leaves_loop(handler: &Expr, in_while: bool) -> bool {
-    let mut exits = ExitFinder {
-        in_while,
-        found: false,
-    };
-    exits.visit_expr(handler);
-    exits.found
-}
-
-struct ExitFinder {
-    in_while: bool,
-    found: bool,
-}
-
-impl<'ast> Visit<'ast> for ExitFinder {
-    fn visit_expr(&mut self, expr: &'ast Expr) {
-        match expr {
-            Expr::Break(_) | Expr::Return(_) | Expr::Try(_) => self.found = true,
-            Expr::Assign(_) if self.in_while => self.found = true,
-            // Code in closures and async blocks runs elsewhere.
-            Expr::Closure(_) | Expr::Async(_) => {}
-            Expr::Call(call) => {
-                if let Expr::Path(p) = &*call.func {
-                    let names: Vec<String> = p
-                        .path
-                        .segments
-                        .iter()
-                        .map(|s| s.ident.to_string())
-                        .collect();
-                    if matches!(names.last().map(String::as_str), Some("exit" | "abort")) {
-                        self.found = true;
-                    }
-                }
-                visit::visit_expr(self, expr);
-            }
-            _ => visit::visit_expr(self, expr),
-        }
-    }
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string());
-        if matches!(
-            name.as_deref(),
-            Some("panic" | "unreachable" | "todo" | "unimplemented")
-        ) {
-            self.found = true;
-        } else if mac.tokens.clone().into_iter().any(
-            |t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "break" || i == "return"),
-        ) {
-            // `break`/`return` inside a macro we do not parse: assume it leaves.
-            self.found = true;
-        }
-    }
-}
-
 struct IdentFinder {
     name: String,
     found: bool,
@@ -288,24 +232,8 @@ impl<'ast> Visit<'ast> for IdentFinder {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let name = self.name.clone();
-        if mac
-            .tokens
-            .clone()
-            .into_iter()
-            .any(|t| contains_ident(&t, &name))
-        {
+        if mentions(mac.tokens.clone(), &self.name) {
             self.found = true;
         }
-    }
-}
-
-fn contains_ident(tree: &proc_macro2::TokenTree, name: &str) -> bool {
-    match tree {
-        proc_macro2::TokenTree::Ident(i) => i == name,
-        proc_macro2::TokenTree::Group(g) => {
-            g.stream().into_iter().any(|t| contains_ident(&t, name))
-        }
-        _ => false,
     }
 }

@@ -57,8 +57,9 @@
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
-use syn::{Expr, Local, Pat, Stmt};
+use syn::{Expr, Local, Stmt};
 
+use super::helpers::{bound_name, mentions};
 use super::{Cx, Rule};
 use crate::engine::resolve;
 
@@ -100,7 +101,7 @@ struct Suspension {
 /// For `let name = <sync lock guard>;` followed by an `.await` while it is alive:
 /// the name, the lock call as written (`.lock()`), and the first such `.await`.
 fn held_guard(cx: &Cx<'_>, local: &Local, rest: &[Stmt]) -> Option<(String, String, Suspension)> {
-    let name = bound_ident(&local.pat)?;
+    let name = bound_name(&local.pat)?;
     let init = local.init.as_ref()?;
     if init.diverge.is_some() {
         return None;
@@ -143,14 +144,6 @@ fn lock_method(call: &syn::ExprMethodCall) -> Option<&'static str> {
     ["lock", "read", "write"]
         .into_iter()
         .find(|m| call.method == m)
-}
-
-fn bound_ident(pat: &Pat) -> Option<String> {
-    match pat {
-        Pat::Ident(p) if p.subpat.is_none() && p.by_ref.is_none() => Some(p.ident.to_string()),
-        Pat::Type(t) => bound_ident(&t.pat),
-        _ => None,
-    }
 }
 
 /// The first `.await` in `stmts` (in order) reached while `name` is still
@@ -262,11 +255,14 @@ impl<'ast> Visit<'ast> for Scan<'_> {
     fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
-/// Whether the identifier `name` occurs anywhere in `tokens`.
-fn mentions(tokens: proc_macro2::TokenStream, name: &str) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Ident(ident) => ident == name,
-        proc_macro2::TokenTree::Group(group) => mentions(group.stream(), name),
-        _ => false,
-    })
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_guard_bound_with_ref_is_held_as_long_as_a_plain_one() {
+        let src = "async fn f(m: &std::sync::Mutex<u8>) {\n    let ref g = m.lock().unwrap();\n    tick().await;\n    use_it(g);\n}\n";
+        let report = crate::Linter::new().check_source("src/f.rs", src);
+        let rules: Vec<_> = report.findings().iter().map(|f| f.rule).collect();
+        assert_eq!(rules, ["sync_lock_across_await"]);
+        assert_eq!(report.findings()[0].span.line, 2);
+    }
 }

@@ -64,13 +64,16 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
-use super::{Cx, Rule};
-use crate::config::RuleOptions;
+use super::helpers::{COMMON_METHODS, bound_name, mentions};
+use super::{Cx, Rule, RuleOption};
 use crate::engine::index::FutureSource;
 use crate::engine::resolve;
 
 /// See the module docs.
 pub(crate) struct UnawaitedFuture;
+
+/// `extra-async-fns`: more functions to treat as `async fn`s, as they resolve.
+pub(crate) const EXTRA_ASYNC_FNS: RuleOption = RuleOption::paths("extra-async-fns");
 
 /// Functions of other crates that are `async fn` (or return a future and nothing else).
 const KNOWN_ASYNC: &[&[&str]] = &[
@@ -110,115 +113,6 @@ const TOKIO_FS: &[&str] = &[
     "symlink_metadata",
     "try_exists",
     "write",
-];
-
-/// Method names that std and common crates define as sync methods: a user
-/// `async fn` of the same name is not enough to call a `.name()` call a future.
-pub(super) const COMMON_METHODS: &[&str] = &[
-    "new",
-    "default",
-    "get",
-    "get_mut",
-    "set",
-    "insert",
-    "remove",
-    "push",
-    "pop",
-    "send",
-    "recv",
-    "try_send",
-    "try_recv",
-    "next",
-    "read",
-    "write",
-    "flush",
-    "close",
-    "lock",
-    "clone",
-    "poll",
-    "wait",
-    "join",
-    "spawn",
-    "shutdown",
-    "connect",
-    "accept",
-    "len",
-    "is_empty",
-    "iter",
-    "map",
-    "and_then",
-    "then",
-    "take",
-    "replace",
-    "call",
-    "run",
-    "start",
-    "stop",
-    "finish",
-    "build",
-    "open",
-    "load",
-    "store",
-    "update",
-    "drop",
-    "into",
-    "from",
-    "as_ref",
-    "to_string",
-    "unwrap",
-    "expect",
-    "ok",
-    "err",
-    "collect",
-    "extend",
-    "clear",
-    "contains",
-    "parse",
-    "fmt",
-    "eq",
-    "cmp",
-    "hash",
-    "apply",
-    "execute",
-    "handle",
-    "process",
-    "reset",
-    "notify",
-    "acquire",
-    "write_all",
-    "write_fmt",
-    "write_str",
-    "read_exact",
-    "read_to_end",
-    "read_to_string",
-    "read_line",
-    "set_len",
-    "sync_all",
-    "sync_data",
-    "seek",
-    "truncate",
-    "resize",
-    "reserve",
-    "retain",
-    "sort",
-    "dedup",
-    "append",
-    "drain",
-    "lines",
-    "split",
-    "copy",
-    "metadata",
-    "bind",
-    "listen",
-    "peek",
-    "send_to",
-    "recv_from",
-    "abort",
-    "cancel",
-    "tick",
-    "elapsed",
-    "sleep",
-    "ready",
 ];
 
 const HELP: &str = "`.await` it, or pass it to `tokio::spawn` to run it in the background; a future does nothing until it is polled";
@@ -261,7 +155,7 @@ impl Rule for UnawaitedFuture {
             if init.diverge.is_some() {
                 continue;
             }
-            let Some(name) = bound_ident(&local.pat) else {
+            let Some(name) = bound_name(&local.pat) else {
                 continue;
             };
             let Some((source, what)) = future_source(cx, &init.expr) else {
@@ -312,7 +206,7 @@ fn future_source(cx: &Cx<'_>, expr: &Expr) -> Option<(Source, String)> {
                 || (canon.len() == 3
                     && canon[..2] == ["tokio", "fs"]
                     && TOKIO_FS.contains(&canon[2].as_str()))
-                || RuleOptions::lists(&cx.options().async_fns, &canon)
+                || cx.option_lists(EXTRA_ASYNC_FNS, &canon)
             {
                 return Some((Source::Known, what));
             }
@@ -348,23 +242,6 @@ fn is_wild(pat: &Pat) -> bool {
         Pat::Type(t) => is_wild(&t.pat),
         _ => false,
     }
-}
-
-fn bound_ident(pat: &Pat) -> Option<String> {
-    match pat {
-        Pat::Ident(p) if p.subpat.is_none() => Some(p.ident.to_string()),
-        Pat::Type(t) => bound_ident(&t.pat),
-        _ => None,
-    }
-}
-
-/// Whether the identifier `name` occurs anywhere in `tokens` (macro bodies included).
-fn mentions(tokens: proc_macro2::TokenStream, name: &str) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Ident(ident) => ident == name,
-        proc_macro2::TokenTree::Group(group) => mentions(group.stream(), name),
-        _ => false,
-    })
 }
 
 /// `f(..);` → `f(..).await;` for a crate-local or well-known async fn call statement in async context.

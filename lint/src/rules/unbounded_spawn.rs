@@ -49,17 +49,12 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Stmt};
 
+use super::helpers::{TASK_SPAWNS, mentions_any};
 use super::{Cx, Rule};
 use crate::engine::resolve;
 
 /// See the module docs.
 pub(crate) struct UnboundedSpawn;
-
-const SPAWNS: &[&[&str]] = &[
-    &["tokio", "spawn"],
-    &["tokio", "task", "spawn"],
-    &["tokio", "task", "spawn_local"],
-];
 
 /// Identifiers whose presence in a loop body means someone bounds the tasks it spawns.
 const BOUNDS: &[&str] = &[
@@ -121,7 +116,7 @@ struct SpawnFinder<'c, 'f> {
 impl SpawnFinder<'_, '_> {
     fn spawn_path(&self, expr: &Expr) -> Option<String> {
         let callee = self.cx.callee(expr)?;
-        SPAWNS
+        TASK_SPAWNS
             .iter()
             .any(|s| resolve::is(&callee, s))
             .then(|| callee.join("::"))
@@ -205,13 +200,4 @@ impl<'ast> Visit<'ast> for AwaitFinder {
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
-}
-
-/// Whether any of `names` occurs as an identifier in `tokens`.
-fn mentions_any(tokens: proc_macro2::TokenStream, names: &[&str]) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
-        proc_macro2::TokenTree::Group(group) => mentions_any(group.stream(), names),
-        _ => false,
-    })
 }

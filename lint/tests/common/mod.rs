@@ -6,6 +6,8 @@
     reason = "each test crate uses a different subset of these helpers"
 )]
 
+pub(crate) mod sarif;
+
 use std::path::Path;
 
 use assert_cmd::Command;

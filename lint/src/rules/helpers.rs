@@ -1,0 +1,305 @@
+//! Helpers shared by the rules: token searches, bound names, loop exits and name lists, each with one behaviour.
+//!
+//! A helper lives here as soon as a second rule needs it (the way clippy keeps
+//! `clippy_utils` and ruff its per-linter `helpers.rs`); a rule's private
+//! helpers stay in its own file.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::Expr;
+use syn::visit::{self, Visit};
+
+pub(crate) use crate::engine::resolve::bound_name;
+
+/// Method names that std and common crates define as sync methods: a user
+/// `async fn` of the same name is not enough to call a `.name()` call a future
+/// (or a call that builds a client, and so on).
+pub(crate) const COMMON_METHODS: &[&str] = &[
+    "new",
+    "default",
+    "get",
+    "get_mut",
+    "set",
+    "insert",
+    "remove",
+    "push",
+    "pop",
+    "send",
+    "recv",
+    "try_send",
+    "try_recv",
+    "next",
+    "read",
+    "write",
+    "flush",
+    "close",
+    "lock",
+    "clone",
+    "poll",
+    "wait",
+    "join",
+    "spawn",
+    "shutdown",
+    "connect",
+    "accept",
+    "len",
+    "is_empty",
+    "iter",
+    "map",
+    "and_then",
+    "then",
+    "take",
+    "replace",
+    "call",
+    "run",
+    "start",
+    "stop",
+    "finish",
+    "build",
+    "open",
+    "load",
+    "store",
+    "update",
+    "drop",
+    "into",
+    "from",
+    "as_ref",
+    "to_string",
+    "unwrap",
+    "expect",
+    "ok",
+    "err",
+    "collect",
+    "extend",
+    "clear",
+    "contains",
+    "parse",
+    "fmt",
+    "eq",
+    "cmp",
+    "hash",
+    "apply",
+    "execute",
+    "handle",
+    "process",
+    "reset",
+    "notify",
+    "acquire",
+    "write_all",
+    "write_fmt",
+    "write_str",
+    "read_exact",
+    "read_to_end",
+    "read_to_string",
+    "read_line",
+    "set_len",
+    "sync_all",
+    "sync_data",
+    "seek",
+    "truncate",
+    "resize",
+    "reserve",
+    "retain",
+    "sort",
+    "dedup",
+    "append",
+    "drain",
+    "lines",
+    "split",
+    "copy",
+    "metadata",
+    "bind",
+    "listen",
+    "peek",
+    "send_to",
+    "recv_from",
+    "abort",
+    "cancel",
+    "tick",
+    "elapsed",
+    "sleep",
+    "ready",
+];
+
+/// The tokio functions that run a future as a task and return its `JoinHandle`.
+pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
+    &["tokio", "spawn"],
+    &["tokio", "task", "spawn"],
+    &["tokio", "task", "spawn_local"],
+];
+
+/// Whether the identifier `name` occurs anywhere in `tokens`, inside groups
+/// (and so inside macro bodies) too. Only whole identifiers count: `xs` does
+/// not mention `x`, and neither does the string literal `"x"`.
+pub(crate) fn mentions(tokens: TokenStream, name: &str) -> bool {
+    mentions_any(tokens, &[name])
+}
+
+/// Whether any of `names` occurs as an identifier in `tokens` (see [`mentions`]).
+pub(crate) fn mentions_any(tokens: TokenStream, names: &[&str]) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => names.iter().any(|n| ident == n),
+        TokenTree::Group(group) => mentions_any(group.stream(), names),
+        _ => false,
+    })
+}
+
+/// What counts as leaving the loop that runs some code, besides `break` and
+/// `return`, which always do.
+///
+/// A rule that stays quiet when code *may* leave the loop asks for every
+/// way out ([`LoopExits::any`]); one that stays quiet only when code
+/// *always* leaves asks for the explicit ones only ([`LoopExits::EXPLICIT`]),
+/// as `?` or a `panic!` leave only on some paths.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LoopExits {
+    /// `expr?`, which returns on an error.
+    pub(crate) try_operator: bool,
+    /// An assignment, which may make the condition of a `while` false.
+    pub(crate) assignment: bool,
+    /// A call of a function named `exit` or `abort`, and `panic!`,
+    /// `unreachable!`, `todo!` and `unimplemented!`.
+    pub(crate) diverging: bool,
+}
+
+impl LoopExits {
+    /// Only `break` and `return`.
+    pub(crate) const EXPLICIT: LoopExits = LoopExits {
+        try_operator: false,
+        assignment: false,
+        diverging: false,
+    };
+
+    /// Every way out of a loop of the given kind: assignments count only in a `while`.
+    pub(crate) fn any(in_while: bool) -> LoopExits {
+        LoopExits {
+            try_operator: true,
+            assignment: in_while,
+            diverging: true,
+        }
+    }
+}
+
+/// Whether `code` can leave the loop it runs in, counting the `exits` given.
+/// Code in closures and `async` blocks runs elsewhere and does not count; a
+/// macro whose body is not parsed counts when `break` or `return` appears at
+/// its top level.
+pub(crate) fn leaves_loop(code: &Expr, exits: LoopExits) -> bool {
+    let mut finder = ExitFinder {
+        exits,
+        found: false,
+    };
+    finder.visit_expr(code);
+    finder.found
+}
+
+struct ExitFinder {
+    exits: LoopExits,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ExitFinder {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Break(_) | Expr::Return(_) => self.found = true,
+            Expr::Try(_) if self.exits.try_operator => self.found = true,
+            Expr::Assign(_) if self.exits.assignment => self.found = true,
+            Expr::Closure(_) | Expr::Async(_) => {}
+            Expr::Call(call) if self.exits.diverging => {
+                if let Expr::Path(p) = &*call.func {
+                    let last = p.path.segments.last().map(|s| s.ident.to_string());
+                    if matches!(last.as_deref(), Some("exit" | "abort")) {
+                        self.found = true;
+                    }
+                }
+                visit::visit_expr(self, expr);
+            }
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        let diverges = matches!(
+            name.as_deref(),
+            Some("panic" | "unreachable" | "todo" | "unimplemented")
+        );
+        // `break`/`return` inside a macro that is not parsed: assume it leaves.
+        let leaves = mac
+            .tokens
+            .clone()
+            .into_iter()
+            .any(|t| matches!(&t, TokenTree::Ident(i) if i == "break" || i == "return"));
+        self.found |= (self.exits.diverging && diverges) || leaves;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    #[test]
+    fn mentions_finds_whole_identifiers_at_any_depth() {
+        let tokens = quote! { f(a, { g![b.c] }, "d", xs) };
+        for name in ["f", "a", "g", "b", "c", "xs"] {
+            assert!(mentions(tokens.clone(), name), "{name}");
+        }
+        assert!(!mentions(tokens.clone(), "d"), "inside a string literal");
+        assert!(!mentions(tokens.clone(), "x"), "a prefix of `xs`");
+        assert!(mentions_any(tokens.clone(), &["nope", "c"]));
+        assert!(!mentions_any(tokens, &["nope", "d"]));
+    }
+
+    #[test]
+    fn bound_name_accepts_plain_typed_mut_and_ref_bindings_only() {
+        let name = |pat: &str| {
+            let local: syn::Stmt = syn::parse_str(&format!("let {pat} = v;")).unwrap();
+            let syn::Stmt::Local(local) = local else {
+                unreachable!()
+            };
+            bound_name(&local.pat)
+        };
+        for pat in ["x", "x: Guard<'_>", "mut x", "ref x", "ref mut x: T"] {
+            assert_eq!(name(pat).as_deref(), Some("x"), "`let {pat}`");
+        }
+        for pat in ["_", "(x, y)", "x @ Some(_)", "Some(x)", "&x"] {
+            assert_eq!(name(pat), None, "`let {pat}`");
+        }
+    }
+
+    #[test]
+    fn explicit_exits_are_break_and_return_outside_closures_and_async_blocks() {
+        let leaves = |code: &str| leaves_loop(&syn::parse_str(code).unwrap(), LoopExits::EXPLICIT);
+        assert!(leaves("{ if done { break; } }"));
+        assert!(leaves("match x { Some(_) => return, None => {} }"));
+        assert!(leaves("{ log!(\"bye\"); my_macro!(return) }"));
+        assert!(
+            !leaves("{ let f = || return 1; }"),
+            "a closure returns from itself"
+        );
+        assert!(!leaves("{ spawn(async { return; }); }"));
+        assert!(!leaves("{ fallible()?; }"), "`?` leaves only on errors");
+        assert!(!leaves("{ done = true; }"));
+        assert!(!leaves("{ std::process::exit(1) }"));
+        assert!(!leaves("{ panic!(\"stop\") }"));
+    }
+
+    #[test]
+    fn any_exit_also_counts_try_diverging_calls_and_macros_and_assignments_in_a_while() {
+        let leaves = |code: &str, in_while| {
+            leaves_loop(&syn::parse_str(code).unwrap(), LoopExits::any(in_while))
+        };
+        assert!(leaves("{ fallible()?; }", false));
+        assert!(leaves("{ std::process::exit(1) }", false));
+        assert!(leaves("{ abort() }", false));
+        assert!(leaves("{ unreachable!() }", false));
+        assert!(leaves("{ done = true; }", true));
+        assert!(
+            !leaves("{ done = true; }", false),
+            "assignments end only a `while`"
+        );
+        assert!(!leaves("{ let f = || exit(1); }", false));
+        assert!(!leaves("{ tick().await; }", true));
+    }
+}
