@@ -768,3 +768,42 @@ fn a_bad_configuration_at_start_up_falls_back_to_the_defaults_and_says_so() {
     );
     client.shut_down().unwrap();
 }
+
+#[test]
+fn a_rust_file_changed_outside_the_editor_updates_the_index_for_open_files() {
+    let lib = "mod util;\nasync fn run() {\n    util::helper();\n}\n";
+    let dir = scratch(&[
+        ("src/lib.rs", lib),
+        ("src/util.rs", "pub fn helper() -> u8 { 1 }\n"),
+    ]);
+    let mut client = Client::start(Setup {
+        root: Some(dir.path().to_path_buf()),
+        ..Setup::default()
+    });
+    let lib_uri = uri(&dir.path().join("src/lib.rs"));
+    assert!(client.open(&lib_uri, lib).diagnostics.is_empty());
+    let util = dir.path().join("src/util.rs");
+    std::fs::write(&util, "pub async fn helper() -> u8 { 1 }\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        DidChangeWatchedFilesParams {
+            changes: vec![FileEvent::new(uri(&util), FileChangeType::CHANGED)],
+        },
+    );
+    assert_eq!(
+        rules_of(&client.diagnostics(&lib_uri).diagnostics),
+        ["unawaited_future"]
+    );
+    std::fs::remove_file(&util).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        DidChangeWatchedFilesParams {
+            changes: vec![FileEvent::new(uri(&util), FileChangeType::DELETED)],
+        },
+    );
+    assert!(
+        client.diagnostics(&lib_uri).diagnostics.is_empty(),
+        "a deleted file leaves the index"
+    );
+    client.shut_down().unwrap();
+}

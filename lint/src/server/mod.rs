@@ -567,8 +567,18 @@ impl<'c> Server<'c> {
         }
     }
 
-    /// Configured severities and per-file ignores, as a run applies them.
+    /// Configured severities and per-file ignores, as a run applies them; a
+    /// crash inside a rule (already an `internal_error` finding for its file)
+    /// is logged on stderr too, which editors keep as the server's log.
     fn configure(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let crashed = crate::engine::EngineFinding::InternalError.name();
+        for finding in findings.iter().filter(|f| f.rule == crashed) {
+            eprintln!(
+                "asyncheck server: {}: {} (file skipped)",
+                finding.path.display(),
+                finding.message
+            );
+        }
         let report = Report {
             findings,
             ..Report::default()
