@@ -275,8 +275,21 @@ impl<'c> Server<'c> {
                     if shutdown {
                         return Ok(());
                     }
-                    self.lint_dirty();
-                    self.on_request(request);
+                    let id = request.id.clone();
+                    let method = request.method.clone();
+                    if let Err(reason) = self.guarded(|server| {
+                        server.lint_dirty();
+                        server.on_request(request);
+                    }) {
+                        self.send(
+                            Response::new_err(
+                                id,
+                                ErrorCode::InternalError as i32,
+                                format!("asyncheck crashed on `{method}`: {reason}"),
+                            )
+                            .into(),
+                        );
+                    }
                 }
                 Message::Notification(notification) => {
                     if notification.method == lsp_types::notification::Exit::METHOD {
@@ -284,7 +297,7 @@ impl<'c> Server<'c> {
                             "the client sent `exit` without `shutdown`".to_owned(),
                         ));
                     }
-                    self.on_notification(notification);
+                    let _ = self.guarded(|server| server.on_notification(notification));
                 }
                 Message::Response(response) => {
                     if self.progress_request.as_ref() == Some(&response.id) {
@@ -294,6 +307,21 @@ impl<'c> Server<'c> {
                 }
             }
         }
+    }
+
+    /// Runs `handle`, catching a panic (a bug in the server, not in a rule: the
+    /// engine catches those per file) so that the server outlives it; the panic
+    /// is logged on stderr and its reason returned.
+    fn guarded(&mut self, handle: impl FnOnce(&mut Self)) -> Result<(), String> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handle(self))).map_err(|panic| {
+            let reason = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            eprintln!("asyncheck server: internal error, message skipped: {reason}");
+            reason
+        })
     }
 
     fn on_request(&mut self, request: Request) {
@@ -710,4 +738,18 @@ fn bad_params(id: RequestId, err: &lsp_server::ExtractError<Request>) -> Respons
 
 fn disconnected() -> Error {
     Error::Server("the client closed the connection without `exit`".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_handling_a_message_is_caught_and_the_server_goes_on() {
+        let (connection, _client) = Connection::memory();
+        let mut server = Server::new(&connection, &InitializeParams::default());
+        let caught = server.guarded(|_| panic!("boom in a handler"));
+        assert_eq!(caught, Err("boom in a handler".to_owned()));
+        assert_eq!(server.guarded(Server::lint_dirty), Ok(()));
+    }
 }
