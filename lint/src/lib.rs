@@ -20,6 +20,7 @@ mod fix;
 mod line_index;
 mod render;
 pub mod rules;
+pub mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -198,6 +199,8 @@ pub enum Error {
     Baseline(BaselineError),
     /// A fix could not be computed or written (the file is left untouched).
     Fix(FixError),
+    /// The language server's connection failed, or the client broke the protocol.
+    Server(String),
 }
 
 impl fmt::Display for Error {
@@ -215,6 +218,7 @@ impl fmt::Display for Error {
             Error::Config(err) => err.fmt(f),
             Error::Baseline(err) => err.fmt(f),
             Error::Fix(err) => err.fmt(f),
+            Error::Server(message) => write!(f, "language server: {message}"),
         }
     }
 }

@@ -55,7 +55,7 @@ struct Defs {
 /// It stays as small as an index of `async`-ness alone: one 16-byte entry per
 /// name, plus one per (name, rule fact) pair that some definition recorded —
 /// most functions record none. Any number of rules may define facts.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct FnIndex {
     defs: HashMap<Key, Defs>,
     /// Under [`Key::with_fact`]: how many definitions of the name recorded the fact.

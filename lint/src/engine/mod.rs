@@ -26,6 +26,7 @@ pub(crate) mod macros;
 pub(crate) mod parse;
 pub(crate) mod resolve;
 pub(crate) mod rule;
+pub(crate) mod session;
 pub(crate) mod suppress;
 pub(crate) mod walk;
 pub(crate) mod walker;
