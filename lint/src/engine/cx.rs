@@ -43,12 +43,25 @@ pub(crate) enum LoopKind {
     For,
 }
 
+/// A test that decides, before each pass of a loop's body, whether the loop
+/// goes on: its `while` condition, or a leading `if c { ..; break }` of its body.
+#[derive(Debug)]
+pub(crate) enum LoopTest {
+    /// `while cond { .. }`: the body runs again only while `cond` is true.
+    RunsWhile(Expr),
+    /// `loop { if cond { ..; break } .. }` (or `return`), as one of the first
+    /// statements of the body: the loop ends when `cond` is true.
+    LeavesIf(Expr),
+}
+
 /// A code body being walked: a function's, a closure's, an `async` block's or an initialiser's.
 #[derive(Debug)]
 pub(super) struct Frame {
     pub(super) kind: BodyKind,
     /// Loops inside this body, innermost last (a `break` cannot cross a body).
     pub(super) loops: Vec<LoopKind>,
+    /// The [`LoopTest`]s of each loop in `loops`, in the same order.
+    pub(super) loop_tests: Vec<Vec<LoopTest>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
 }
@@ -109,6 +122,23 @@ impl Cx<'_> {
     /// The loops enclosing the current code within the current body, innermost last.
     pub(crate) fn loops(&self) -> &[LoopKind] {
         self.frames.last().map_or(&[], |f| &f.loops)
+    }
+
+    /// The tests the innermost enclosing loop of the current body makes before
+    /// each pass of its body (its `while` condition, its leading `if .. { break }`s).
+    pub(crate) fn loop_tests(&self) -> &[LoopTest] {
+        self.frames
+            .last()
+            .and_then(|f| f.loop_tests.last())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The resolved type of the innermost binding called `name`, when it is a
+    /// function parameter or a `let` declared with a type (`p: &Path` gives
+    /// `std::path::Path`, references stripped); `None` when the innermost
+    /// binding of that name has no written type.
+    pub(crate) fn binding_type(&self, name: &str) -> Option<&Canon> {
+        resolve::binding_type(&self.scopes, name)
     }
 
     /// Resolves a path through the `use`s and items in scope; `None` when it names a local variable.

@@ -38,7 +38,7 @@ use rayon::prelude::*;
 
 use crate::{Finding, Report, Span};
 use cx::FileCtx;
-pub(crate) use cx::{BodyKind, Cx, LoopKind};
+pub(crate) use cx::{BodyKind, Cx, LoopKind, LoopTest};
 pub(crate) use finding::EngineFinding;
 use index::{Condition, FnIndex};
 pub(crate) use macros::Select;

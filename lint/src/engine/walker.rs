@@ -9,7 +9,7 @@
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
-use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, LoopKind};
+use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, LoopKind, LoopTest};
 use super::index::{FnIndex, FutureSource};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
@@ -88,6 +88,7 @@ impl<'f> Walker<'f> {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            loop_tests: Vec::new(),
             def: None,
         });
         walk(self);
@@ -106,6 +107,7 @@ impl<'f> Walker<'f> {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            loop_tests: Vec::new(),
             def: Some(FnDef {
                 callee,
                 is_async,
@@ -124,9 +126,10 @@ impl<'f> Walker<'f> {
         }
     }
 
-    fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
+    fn in_loop(&mut self, kind: LoopKind, tests: Vec<LoopTest>, walk: impl FnOnce(&mut Self)) {
         let pushed = if let Some(frame) = self.cx.frames.last_mut() {
             frame.loops.push(kind);
+            frame.loop_tests.push(tests);
             true
         } else {
             false
@@ -135,8 +138,28 @@ impl<'f> Walker<'f> {
         if pushed {
             if let Some(frame) = self.cx.frames.last_mut() {
                 frame.loops.pop();
+                frame.loop_tests.pop();
             }
         }
+    }
+
+    /// Walks a function item with its typed parameters bound in a scope of their own.
+    fn with_params(&mut self, sig: &syn::Signature, walk: impl FnOnce(&mut Self)) {
+        let mut scope = Scope::default();
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(param) = input else {
+                continue;
+            };
+            let Some(name) = resolve::bound_name(&param.pat) else {
+                continue;
+            };
+            if let Some(ty) = resolve::type_path(&self.cx.scopes, &param.ty) {
+                scope.bind_type(name, ty);
+            }
+        }
+        self.cx.scopes.push(scope);
+        walk(self);
+        self.cx.scopes.pop();
     }
 
     fn bind(&mut self, pat: &Pat, init: Option<Canon>) {
@@ -146,7 +169,15 @@ impl<'f> Walker<'f> {
                     scope.bind(p.ident.to_string(), init);
                 }
             }
-            Pat::Type(p) => self.bind(&p.pat, init),
+            Pat::Type(p) => {
+                self.bind(&p.pat, init);
+                let ty = resolve::type_path(&self.cx.scopes, &p.ty);
+                if let (Some(name), Some(ty), Some(scope)) =
+                    (resolve::bound_name(&p.pat), ty, self.cx.scopes.last_mut())
+                {
+                    scope.bind_type(name, ty);
+                }
+            }
             Pat::Reference(p) => self.bind(&p.pat, None),
             Pat::Tuple(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
             Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
@@ -230,7 +261,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
         self.in_fn(key.map(FutureSource::Free), is_async, kind, |w| {
-            visit::visit_item_fn(w, item);
+            w.with_params(&item.sig, |w| visit::visit_item_fn(w, item));
         });
     }
 
@@ -239,7 +270,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
         self.in_fn(Some(callee), is_async, kind, |w| {
-            visit::visit_impl_item_fn(w, item);
+            w.with_params(&item.sig, |w| visit::visit_impl_item_fn(w, item));
         });
     }
 
@@ -248,7 +279,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
         self.in_fn(Some(callee), is_async, kind, |w| {
-            visit::visit_trait_item_fn(w, item);
+            w.with_params(&item.sig, |w| visit::visit_trait_item_fn(w, item));
         });
     }
 
@@ -313,15 +344,21 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 visit::visit_expr(self, expr);
                 self.cx.awaited.pop();
             }
-            Expr::Loop(_) => self.in_loop(LoopKind::Loop, |w| visit::visit_expr(w, expr)),
-            Expr::ForLoop(_) => self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr)),
+            Expr::Loop(l) => self.in_loop(LoopKind::Loop, loop_tests(None, &l.body), |w| {
+                visit::visit_expr(w, expr);
+            }),
+            Expr::ForLoop(f) => self.in_loop(LoopKind::For, loop_tests(None, &f.body), |w| {
+                visit::visit_expr(w, expr);
+            }),
             Expr::While(w) => {
-                let kind = if matches!(*w.cond, Expr::Let(_)) {
-                    LoopKind::WhileLet
+                let (kind, cond) = if matches!(*w.cond, Expr::Let(_)) {
+                    (LoopKind::WhileLet, None)
                 } else {
-                    LoopKind::While
+                    (LoopKind::While, Some(&*w.cond))
                 };
-                self.in_loop(kind, |w| visit::visit_expr(w, expr));
+                self.in_loop(kind, loop_tests(cond, &w.body), |w| {
+                    visit::visit_expr(w, expr);
+                });
             }
             _ => visit::visit_expr(self, expr),
         }
@@ -332,6 +369,34 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.visit_macro_body(mac);
         self.cx.macro_depth -= 1;
     }
+}
+
+/// The [`LoopTest`]s of a loop with this `while` condition (if any) and body:
+/// the condition, and the leading statements `if c { ..; break }` (or
+/// `return`) of the body, up to the first statement that is not such an `if`.
+fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
+    // An owned copy of a condition (syn's `Clone` impls are not enabled): its tokens, parsed again.
+    let copy = |expr: &Expr| syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok();
+    let mut tests: Vec<LoopTest> = cond
+        .and_then(copy)
+        .map(LoopTest::RunsWhile)
+        .into_iter()
+        .collect();
+    for stmt in &body.stmts {
+        let syn::Stmt::Expr(Expr::If(test), _) = stmt else {
+            break;
+        };
+        let leaves = test.else_branch.is_none()
+            && matches!(
+                test.then_branch.stmts.last(),
+                Some(syn::Stmt::Expr(Expr::Break(_) | Expr::Return(_), _))
+            );
+        if !leaves {
+            break;
+        }
+        tests.extend(copy(&test.cond).map(LoopTest::LeavesIf));
+    }
+    tests
 }
 
 /// The resolved callee at the root of `path(..).a(..)?.b(..)`; `None` when the chain awaits.
