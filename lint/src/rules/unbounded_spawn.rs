@@ -16,7 +16,8 @@
 //! in the loop (they run elsewhere), and loops whose body bounds the work in
 //! any of the ways above — even inside the spawned task. Nor a loop that runs
 //! one task at a time: the new handle replaces the previous one
-//! (`handle = tokio::spawn(..)`, `self.task = Some(tokio::spawn(..))`) and the
+//! (`handle = tokio::spawn(..)`, `self.task = Some(tokio::spawn(..))`, also
+//! inside a tuple, or through a `let` binding of the spawn) and the
 //! loop body `.abort()`s a task or awaits the previous handle (an `.await` on
 //! an expression naming the same place, or in an `if let` on it) — a respawn
 //! or debounce loop.
@@ -103,12 +104,16 @@ impl Rule for UnboundedSpawn {
             ..
         } = spawns;
         for (span, name, bound_to) in found {
-            if bound_to.is_some_and(|b| awaited.contains(&b)) {
+            if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
                 continue;
             }
+            let is_replaced = |value: &Replacement| match value {
+                Replacement::Spawn(at) => *at == span.start(),
+                Replacement::Binding(name) => bound_to.as_ref() == Some(name),
+            };
             if replaced
                 .iter()
-                .any(|(at, place)| *at == span.start() && releases_previous(body, place))
+                .any(|(value, place)| is_replaced(value) && releases_previous(body, place))
             {
                 continue;
             }
@@ -128,9 +133,16 @@ struct SpawnFinder<'c, 'f> {
     /// Span, spawn path as resolved, and the `let` name it is bound to.
     found: Vec<(Span, String, Option<String>)>,
     awaited: Vec<String>,
-    /// Spawns whose handle is assigned to a place (`place = spawn(..)`,
-    /// `place = Some(spawn(..))`): the spawn's start and the place's last identifier.
-    replaced: Vec<(proc_macro2::LineColumn, String)>,
+    /// Handles assigned to a place (`place = spawn(..)`, `place = Some(spawn(..))`,
+    /// `place = Some((spawn(..), tx))`, `place = Some(handle)`): what is
+    /// assigned, and the place's last identifier.
+    replaced: Vec<(Replacement, String)>,
+}
+
+/// What an assignment stores in a place: a spawn (by where it starts) or a binding (by name).
+enum Replacement {
+    Spawn(proc_macro2::LineColumn),
+    Binding(String),
 }
 
 impl SpawnFinder<'_, '_> {
@@ -153,6 +165,20 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                     visit::visit_expr(self, &init.expr);
                     return;
                 }
+                // `let task = { let x = x.clone(); tokio::spawn(..) };`
+                if let Expr::Block(block) = &*init.expr {
+                    if let Some(Stmt::Expr(tail, None)) = block.block.stmts.last() {
+                        if let Some(name) = self.spawn_path(tail) {
+                            self.found
+                                .push((tail.span(), name, Some(p.ident.to_string())));
+                            for stmt in &block.block.stmts[..block.block.stmts.len() - 1] {
+                                self.visit_stmt(stmt);
+                            }
+                            visit::visit_expr(self, tail);
+                            return;
+                        }
+                    }
+                }
             }
         }
         visit::visit_stmt(self, stmt);
@@ -170,9 +196,21 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                     Expr::Call(call) if is_some_call(call) && call.args.len() == 1 => &call.args[0],
                     other => other,
                 };
-                if self.spawn_path(value).is_some() {
-                    if let Some(place) = last_ident(&assign.left) {
-                        self.replaced.push((value.span().start(), place));
+                let parts: Vec<&Expr> = match value {
+                    Expr::Tuple(t) => t.elems.iter().collect(),
+                    other => vec![other],
+                };
+                if let Some(place) = last_ident(&assign.left) {
+                    for part in parts {
+                        if self.spawn_path(part).is_some() {
+                            let at = Replacement::Spawn(part.span().start());
+                            self.replaced.push((at, place.clone()));
+                        } else if let Expr::Path(p) = part {
+                            if let Some(name) = p.path.get_ident() {
+                                let binding = Replacement::Binding(name.to_string());
+                                self.replaced.push((binding, place.clone()));
+                            }
+                        }
                     }
                 }
                 visit::visit_expr(self, expr);
