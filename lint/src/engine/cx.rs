@@ -83,6 +83,8 @@ pub(crate) struct FileCtx {
     pub(crate) path: PathBuf,
     pub(crate) crate_root: PathBuf,
     pub(crate) module_path: Vec<String>,
+    /// Whether the whole file is test code (see [`super::test_code::is_test_file`]).
+    pub(crate) is_test_file: bool,
 }
 
 /// What a rule hook can see and do.
@@ -96,6 +98,9 @@ pub(crate) struct Cx<'f> {
     pub(super) awaited: Vec<usize>,
     /// Addresses of the expressions of the `expr;` statements enclosing the current node.
     pub(super) statements: Vec<usize>,
+    /// How many test items (test functions, `#[cfg(test)]` modules, impls and
+    /// functions) enclose the current node.
+    pub(super) test_depth: usize,
     /// How many macro bodies enclose the current node.
     pub(super) macro_depth: usize,
     pub(super) findings: Vec<Finding>,
@@ -336,6 +341,7 @@ impl Cx<'_> {
             help,
             fix: None,
             notes: Vec::new(),
+            in_test_code: self.file.is_test_file || self.test_depth > 0,
         }
     }
 

@@ -27,6 +27,7 @@ pub(crate) mod parse;
 pub(crate) mod resolve;
 pub(crate) mod rule;
 pub(crate) mod suppress;
+pub(crate) mod test_code;
 pub(crate) mod walk;
 pub(crate) mod walker;
 
@@ -274,6 +275,7 @@ fn check_parsed(
         path: path.to_path_buf(),
         crate_root,
         module_path,
+        is_test_file: test_code::is_test_file(path),
     };
     let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
         return FileOutcome {

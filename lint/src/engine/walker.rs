@@ -14,6 +14,7 @@ use super::index::{FnIndex, FutureSource};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
+use super::test_code;
 
 /// What walking a file produced.
 #[derive(Debug)]
@@ -54,6 +55,7 @@ impl<'f> Walker<'f> {
                 rule: first,
                 awaited: Vec::new(),
                 statements: Vec::new(),
+                test_depth: 0,
                 macro_depth: 0,
                 findings: Vec::new(),
                 pending: Vec::new(),
@@ -143,6 +145,14 @@ impl<'f> Walker<'f> {
         }
     }
 
+    /// Walks an item, counted as test code when its attributes make it so.
+    fn in_item(&mut self, attrs: &[syn::Attribute], walk: impl FnOnce(&mut Self)) {
+        let is_test = test_code::is_test_item(attrs);
+        self.cx.test_depth += usize::from(is_test);
+        walk(self);
+        self.cx.test_depth -= usize::from(is_test);
+    }
+
     /// Walks a function item with its typed parameters bound in a scope of their own.
     fn with_params(&mut self, sig: &syn::Signature, walk: impl FnOnce(&mut Self)) {
         let mut scope = Scope::default();
@@ -226,6 +236,17 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.cx.scopes.pop();
     }
 
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let attrs: &[syn::Attribute] = match item {
+            syn::Item::Fn(i) => &i.attrs,
+            syn::Item::Mod(i) => &i.attrs,
+            syn::Item::Impl(i) => &i.attrs,
+            syn::Item::Trait(i) => &i.attrs,
+            _ => &[],
+        };
+        self.in_item(attrs, |w| visit::visit_item(w, item));
+    }
+
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
         let Some((_, items)) = &item.content else {
             return;
@@ -269,8 +290,10 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let callee = FutureSource::Method(item.sig.ident.to_string());
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(Some(callee), is_async, kind, |w| {
-            w.with_params(&item.sig, |w| visit::visit_impl_item_fn(w, item));
+        self.in_item(&item.attrs, |w| {
+            w.in_fn(Some(callee), is_async, kind, |w| {
+                w.with_params(&item.sig, |w| visit::visit_impl_item_fn(w, item));
+            });
         });
     }
 
