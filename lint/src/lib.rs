@@ -30,7 +30,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use baseline::{Baseline, BaselineError};
-pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
+pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel, TestCodeLevel};
 pub use fix::{FileFix, FixError};
 pub use line_index::{ColumnKind, LineIndex};
 pub use render::Format;
@@ -129,6 +129,26 @@ pub struct Finding {
     /// Other places in the same file that explain the finding, in the order the
     /// rule gives them; empty for most rules.
     pub notes: Vec<Note>,
+    /// Whether it is in test code (see [`Finding::in_test_code`]); not rendered.
+    #[serde(skip)]
+    pub(crate) in_test_code: bool,
+}
+
+impl Finding {
+    /// Whether the finding is in test code: a file under `tests/`, `benches/`
+    /// or `examples/` (or a `tests.rs` / `test.rs` module file), a test function
+    /// (`#[test]`, `#[tokio::test]`, `#[asyncheck::test]`, …) or an item under
+    /// `#[cfg(test)]`. The configuration's `[test-code]` table decides what
+    /// happens to such findings; the engine's own findings are never test code.
+    ///
+    /// ```
+    /// let src = "#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn t() { std::thread::sleep(d); }\n}\n";
+    /// let report = asyncheck_lint::Linter::new().check_source("src/lib.rs", src);
+    /// assert!(report.findings()[0].in_test_code());
+    /// ```
+    pub fn in_test_code(&self) -> bool {
+        self.in_test_code
+    }
 }
 
 /// A secondary location of a [`Finding`]: a span in the finding's own file and
@@ -333,6 +353,8 @@ pub struct Linter {
     severities: BTreeMap<&'static str, Severity>,
     filters: Option<Arc<PathFilters>>,
     options: Arc<config::RuleOptions>,
+    /// `[test-code]`: what happens to each rule's findings in test code, when not the default.
+    test_code: BTreeMap<&'static str, TestCodeLevel>,
 }
 
 /// `exclude` and `per-file-ignores`, compiled, with the directory they are relative to.
@@ -385,11 +407,12 @@ impl Linter {
             severities: BTreeMap::new(),
             filters: None,
             options: Arc::default(),
+            test_code: BTreeMap::new(),
         }
     }
 
     /// A linter set up by a configuration file: its `select`, `ignore`,
-    /// `[severity]`, `exclude`, `per-file-ignores` and rule options.
+    /// `[severity]`, `exclude`, `per-file-ignores`, `[test-code]` and rule options.
     /// Command-line flags are applied afterwards with [`select`](Self::select)
     /// and [`ignore`](Self::ignore), so they override the file.
     ///
@@ -440,6 +463,7 @@ impl Linter {
             }));
         }
         linter.options = Arc::new(config.options.clone());
+        linter.test_code = config.test_code_levels();
         linter
     }
 
@@ -526,16 +550,28 @@ impl Linter {
         }
     }
 
-    /// Applies configured severities and per-file ignores to a fresh report.
+    /// Applies configured severities, per-file ignores and the test-code policy to a fresh report.
     fn configure(&self, mut report: Report) -> Report {
         if let Some(filters) = &self.filters {
             report
                 .findings
                 .retain(|f| !filters.ignores(&f.path, f.rule));
         }
+        let in_tests = |f: &Finding| {
+            f.in_test_code
+                .then(|| self.test_code.get(f.rule).copied())
+                .flatten()
+                .unwrap_or(TestCodeLevel::Default)
+        };
+        report
+            .findings
+            .retain(|f| in_tests(f) != TestCodeLevel::Off);
         for finding in &mut report.findings {
             if let Some(severity) = self.severities.get(finding.rule) {
                 finding.severity = *severity;
+            }
+            if in_tests(finding) == TestCodeLevel::Warning {
+                finding.severity = Severity::Warning;
             }
         }
         report

@@ -43,12 +43,25 @@ pub(crate) enum LoopKind {
     For,
 }
 
+/// A test that decides, before each pass of a loop's body, whether the loop
+/// goes on: its `while` condition, or a leading `if c { ..; break }` of its body.
+#[derive(Debug)]
+pub(crate) enum LoopTest {
+    /// `while cond { .. }`: the body runs again only while `cond` is true.
+    RunsWhile(Expr),
+    /// `loop { if cond { ..; break } .. }` (or `return`), as one of the first
+    /// statements of the body: the loop ends when `cond` is true.
+    LeavesIf(Expr),
+}
+
 /// A code body being walked: a function's, a closure's, an `async` block's or an initialiser's.
 #[derive(Debug)]
 pub(super) struct Frame {
     pub(super) kind: BodyKind,
     /// Loops inside this body, innermost last (a `break` cannot cross a body).
     pub(super) loops: Vec<LoopKind>,
+    /// The [`LoopTest`]s of each loop in `loops`, in the same order.
+    pub(super) loop_tests: Vec<Vec<LoopTest>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
 }
@@ -70,6 +83,8 @@ pub(crate) struct FileCtx {
     pub(crate) path: PathBuf,
     pub(crate) crate_root: PathBuf,
     pub(crate) module_path: Vec<String>,
+    /// Whether the whole file is test code (see [`super::test_code::is_test_file`]).
+    pub(crate) is_test_file: bool,
 }
 
 /// What a rule hook can see and do.
@@ -83,6 +98,9 @@ pub(crate) struct Cx<'f> {
     pub(super) awaited: Vec<usize>,
     /// Addresses of the expressions of the `expr;` statements enclosing the current node.
     pub(super) statements: Vec<usize>,
+    /// How many test items (test functions, `#[cfg(test)]` modules, impls and
+    /// functions) enclose the current node.
+    pub(super) test_depth: usize,
     /// How many macro bodies enclose the current node.
     pub(super) macro_depth: usize,
     pub(super) findings: Vec<Finding>,
@@ -109,6 +127,23 @@ impl Cx<'_> {
     /// The loops enclosing the current code within the current body, innermost last.
     pub(crate) fn loops(&self) -> &[LoopKind] {
         self.frames.last().map_or(&[], |f| &f.loops)
+    }
+
+    /// The tests the innermost enclosing loop of the current body makes before
+    /// each pass of its body (its `while` condition, its leading `if .. { break }`s).
+    pub(crate) fn loop_tests(&self) -> &[LoopTest] {
+        self.frames
+            .last()
+            .and_then(|f| f.loop_tests.last())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The resolved type of the innermost binding called `name`, when it is a
+    /// function parameter or a `let` declared with a type (`p: &Path` gives
+    /// `std::path::Path`, references stripped); `None` when the innermost
+    /// binding of that name has no written type.
+    pub(crate) fn binding_type(&self, name: &str) -> Option<&Canon> {
+        resolve::binding_type(&self.scopes, name)
     }
 
     /// Resolves a path through the `use`s and items in scope; `None` when it names a local variable.
@@ -306,6 +341,7 @@ impl Cx<'_> {
             help,
             fix: None,
             notes: Vec::new(),
+            in_test_code: self.file.is_test_file || self.test_depth > 0,
         }
     }
 

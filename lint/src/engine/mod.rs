@@ -28,6 +28,7 @@ pub(crate) mod resolve;
 pub(crate) mod rule;
 pub(crate) mod session;
 pub(crate) mod suppress;
+pub(crate) mod test_code;
 pub(crate) mod walk;
 pub(crate) mod walker;
 
@@ -39,7 +40,7 @@ use rayon::prelude::*;
 
 use crate::{Finding, Report, Span};
 use cx::FileCtx;
-pub(crate) use cx::{BodyKind, Cx, LoopKind};
+pub(crate) use cx::{BodyKind, Cx, LoopKind, LoopTest};
 pub(crate) use finding::EngineFinding;
 use index::{Condition, FnIndex};
 pub(crate) use macros::Select;
@@ -275,6 +276,7 @@ fn check_parsed(
         path: path.to_path_buf(),
         crate_root,
         module_path,
+        is_test_file: test_code::is_test_file(path),
     };
     let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
         return FileOutcome {

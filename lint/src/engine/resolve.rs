@@ -24,6 +24,8 @@ pub(crate) struct Scope {
     bindings: HashMap<String, Option<Canon>>,
     /// `let` bindings initialised by a method chain on a call: name → resolved root call.
     roots: HashMap<String, Canon>,
+    /// Bindings with a written type (parameters, `let x: T`): name → resolved type, references stripped.
+    types: HashMap<String, Canon>,
 }
 
 /// What a name means at some point in the code.
@@ -146,12 +148,19 @@ impl Scope {
     /// Records a `let` binding (and forgets any earlier one of the same name).
     pub(crate) fn bind(&mut self, name: String, init: Option<Canon>) {
         self.roots.remove(&name);
+        self.types.remove(&name);
         self.bindings.insert(name, init);
     }
 
     /// Records the root call of the method chain that initialised the binding `name`.
     pub(crate) fn bind_root(&mut self, name: String, root: Canon) {
         self.roots.insert(name, root);
+    }
+
+    /// Records the written type of the binding `name` (bound just before, or a parameter).
+    pub(crate) fn bind_type(&mut self, name: String, ty: Canon) {
+        self.bindings.entry(name.clone()).or_insert(None);
+        self.types.insert(name, ty);
     }
 
     fn lookup(&self, name: &str) -> Option<Lookup<'_>> {
@@ -279,6 +288,32 @@ pub(crate) fn binding_root<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Ca
         }
     }
     None
+}
+
+/// The written type of the innermost binding called `name` (see [`Scope::bind_type`]).
+pub(crate) fn binding_type<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> {
+    for scope in scopes.iter().rev() {
+        if scope.bindings.contains_key(name) {
+            return scope.types.get(name);
+        }
+        if scope.module.is_some() {
+            break;
+        }
+    }
+    None
+}
+
+/// The type a written type names once references and parentheses are
+/// stripped, resolved: `&mut std::path::PathBuf`, `&Path` (with
+/// `use std::path::Path`); `None` for other types (tuples, slices, `impl ..`).
+pub(crate) fn type_path(scopes: &[Scope], ty: &syn::Type) -> Option<Canon> {
+    match ty {
+        syn::Type::Reference(r) => type_path(scopes, &r.elem),
+        syn::Type::Paren(p) => type_path(scopes, &p.elem),
+        syn::Type::Group(g) => type_path(scopes, &g.elem),
+        syn::Type::Path(p) if p.qself.is_none() => resolve(scopes, &p.path),
+        _ => None,
+    }
 }
 
 /// The name a `let` (or a closure or function parameter) binds when its pattern

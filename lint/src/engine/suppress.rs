@@ -143,6 +143,7 @@ mod tests {
             help: String::new(),
             fix: None,
             notes: Vec::new(),
+            in_test_code: false,
         }
     }
 

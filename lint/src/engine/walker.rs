@@ -9,11 +9,12 @@
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
-use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, LoopKind};
+use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, LoopKind, LoopTest};
 use super::index::{FnIndex, FutureSource};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
+use super::test_code;
 
 /// What walking a file produced.
 #[derive(Debug)]
@@ -54,6 +55,7 @@ impl<'f> Walker<'f> {
                 rule: first,
                 awaited: Vec::new(),
                 statements: Vec::new(),
+                test_depth: 0,
                 macro_depth: 0,
                 findings: Vec::new(),
                 pending: Vec::new(),
@@ -88,6 +90,7 @@ impl<'f> Walker<'f> {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            loop_tests: Vec::new(),
             def: None,
         });
         walk(self);
@@ -106,6 +109,7 @@ impl<'f> Walker<'f> {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            loop_tests: Vec::new(),
             def: Some(FnDef {
                 callee,
                 is_async,
@@ -124,9 +128,10 @@ impl<'f> Walker<'f> {
         }
     }
 
-    fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
+    fn in_loop(&mut self, kind: LoopKind, tests: Vec<LoopTest>, walk: impl FnOnce(&mut Self)) {
         let pushed = if let Some(frame) = self.cx.frames.last_mut() {
             frame.loops.push(kind);
+            frame.loop_tests.push(tests);
             true
         } else {
             false
@@ -135,8 +140,36 @@ impl<'f> Walker<'f> {
         if pushed {
             if let Some(frame) = self.cx.frames.last_mut() {
                 frame.loops.pop();
+                frame.loop_tests.pop();
             }
         }
+    }
+
+    /// Walks an item, counted as test code when its attributes make it so.
+    fn in_item(&mut self, attrs: &[syn::Attribute], walk: impl FnOnce(&mut Self)) {
+        let is_test = test_code::is_test_item(attrs);
+        self.cx.test_depth += usize::from(is_test);
+        walk(self);
+        self.cx.test_depth -= usize::from(is_test);
+    }
+
+    /// Walks a function item with its typed parameters bound in a scope of their own.
+    fn with_params(&mut self, sig: &syn::Signature, walk: impl FnOnce(&mut Self)) {
+        let mut scope = Scope::default();
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(param) = input else {
+                continue;
+            };
+            let Some(name) = resolve::bound_name(&param.pat) else {
+                continue;
+            };
+            if let Some(ty) = resolve::type_path(&self.cx.scopes, &param.ty) {
+                scope.bind_type(name, ty);
+            }
+        }
+        self.cx.scopes.push(scope);
+        walk(self);
+        self.cx.scopes.pop();
     }
 
     fn bind(&mut self, pat: &Pat, init: Option<Canon>) {
@@ -146,7 +179,15 @@ impl<'f> Walker<'f> {
                     scope.bind(p.ident.to_string(), init);
                 }
             }
-            Pat::Type(p) => self.bind(&p.pat, init),
+            Pat::Type(p) => {
+                self.bind(&p.pat, init);
+                let ty = resolve::type_path(&self.cx.scopes, &p.ty);
+                if let (Some(name), Some(ty), Some(scope)) =
+                    (resolve::bound_name(&p.pat), ty, self.cx.scopes.last_mut())
+                {
+                    scope.bind_type(name, ty);
+                }
+            }
             Pat::Reference(p) => self.bind(&p.pat, None),
             Pat::Tuple(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
             Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
@@ -195,6 +236,17 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.cx.scopes.pop();
     }
 
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let attrs: &[syn::Attribute] = match item {
+            syn::Item::Fn(i) => &i.attrs,
+            syn::Item::Mod(i) => &i.attrs,
+            syn::Item::Impl(i) => &i.attrs,
+            syn::Item::Trait(i) => &i.attrs,
+            _ => &[],
+        };
+        self.in_item(attrs, |w| visit::visit_item(w, item));
+    }
+
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
         let Some((_, items)) = &item.content else {
             return;
@@ -231,7 +283,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
         self.hooks(|rule, cx| rule.check_fn(cx, item));
         self.in_fn(key.map(FutureSource::Free), is_async, kind, |w| {
-            visit::visit_item_fn(w, item);
+            w.with_params(&item.sig, |w| visit::visit_item_fn(w, item));
         });
     }
 
@@ -239,8 +291,10 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let callee = FutureSource::Method(item.sig.ident.to_string());
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(Some(callee), is_async, kind, |w| {
-            visit::visit_impl_item_fn(w, item);
+        self.in_item(&item.attrs, |w| {
+            w.in_fn(Some(callee), is_async, kind, |w| {
+                w.with_params(&item.sig, |w| visit::visit_impl_item_fn(w, item));
+            });
         });
     }
 
@@ -249,7 +303,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
         self.in_fn(Some(callee), is_async, kind, |w| {
-            visit::visit_trait_item_fn(w, item);
+            w.with_params(&item.sig, |w| visit::visit_trait_item_fn(w, item));
         });
     }
 
@@ -314,15 +368,21 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 visit::visit_expr(self, expr);
                 self.cx.awaited.pop();
             }
-            Expr::Loop(_) => self.in_loop(LoopKind::Loop, |w| visit::visit_expr(w, expr)),
-            Expr::ForLoop(_) => self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr)),
+            Expr::Loop(l) => self.in_loop(LoopKind::Loop, loop_tests(None, &l.body), |w| {
+                visit::visit_expr(w, expr);
+            }),
+            Expr::ForLoop(f) => self.in_loop(LoopKind::For, loop_tests(None, &f.body), |w| {
+                visit::visit_expr(w, expr);
+            }),
             Expr::While(w) => {
-                let kind = if matches!(*w.cond, Expr::Let(_)) {
-                    LoopKind::WhileLet
+                let (kind, cond) = if matches!(*w.cond, Expr::Let(_)) {
+                    (LoopKind::WhileLet, None)
                 } else {
-                    LoopKind::While
+                    (LoopKind::While, Some(&*w.cond))
                 };
-                self.in_loop(kind, |w| visit::visit_expr(w, expr));
+                self.in_loop(kind, loop_tests(cond, &w.body), |w| {
+                    visit::visit_expr(w, expr);
+                });
             }
             _ => visit::visit_expr(self, expr),
         }
@@ -333,6 +393,34 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.visit_macro_body(mac);
         self.cx.macro_depth -= 1;
     }
+}
+
+/// The [`LoopTest`]s of a loop with this `while` condition (if any) and body:
+/// the condition, and the leading statements `if c { ..; break }` (or
+/// `return`) of the body, up to the first statement that is not such an `if`.
+fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
+    // An owned copy of a condition (syn's `Clone` impls are not enabled): its tokens, parsed again.
+    let copy = |expr: &Expr| syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok();
+    let mut tests: Vec<LoopTest> = cond
+        .and_then(copy)
+        .map(LoopTest::RunsWhile)
+        .into_iter()
+        .collect();
+    for stmt in &body.stmts {
+        let syn::Stmt::Expr(Expr::If(test), _) = stmt else {
+            break;
+        };
+        let leaves = test.else_branch.is_none()
+            && matches!(
+                test.then_branch.stmts.last(),
+                Some(syn::Stmt::Expr(Expr::Break(_) | Expr::Return(_), _))
+            );
+        if !leaves {
+            break;
+        }
+        tests.extend(copy(&test.cond).map(LoopTest::LeavesIf));
+    }
+    tests
 }
 
 /// The resolved callee at the root of `path(..).a(..)?.b(..)`; `None` when the chain awaits.
