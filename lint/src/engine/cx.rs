@@ -6,7 +6,7 @@
 //! the rule asks it where it is ("am I in async context?", "what does this
 //! path resolve to?") and reports findings through it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use syn::Expr;
 
@@ -85,6 +85,8 @@ pub(crate) struct Cx<'f> {
     pub(super) statements: Vec<usize>,
     /// How many macro bodies enclose the current node.
     pub(super) macro_depth: usize,
+    /// How many test items (`#[cfg(test)]` modules, `#[test]`-like fns) enclose the current node.
+    pub(super) test_depth: usize,
     pub(super) findings: Vec<Finding>,
     /// The conditions of the findings that wait for the cross-file index
     /// (first pass only; see [`Walker::new`](super::walker::Walker::new)).
@@ -151,6 +153,23 @@ impl Cx<'_> {
     /// The kind of body the current code is in (`None` at module level).
     pub(crate) fn body(&self) -> Option<BodyKind> {
         self.frames.last().map(|f| f.kind)
+    }
+
+    /// Whether the current code is test or example code: inside a `#[cfg(test)]`
+    /// (or `#[cfg(all(test, ..))]`) module or a function with a `#[test]`-like
+    /// attribute (`#[test]`, `#[tokio::test]`, any `#[..::test]`), or in a file
+    /// under a `tests/`, `benches/` or `examples/` directory, or whose name or
+    /// directory starts with `test` (`test_helpers.rs`, `testing/`), which
+    /// crates usually declare with `#[cfg(test)] mod` in another file.
+    pub(crate) fn in_test_or_example_code(&self) -> bool {
+        let test_like = |name: &std::ffi::OsStr| {
+            let name = name.to_string_lossy();
+            matches!(&*name, "benches" | "examples") || name.starts_with("test")
+        };
+        let in_test_dir = |dir: &Path| dir.components().any(|c| test_like(c.as_os_str()));
+        self.test_depth > 0
+            || self.file.path.parent().is_some_and(in_test_dir)
+            || self.file.path.file_stem().is_some_and(test_like)
     }
 
     /// Whether `expr` is the whole expression of the innermost `expr;` statement,

@@ -55,6 +55,7 @@ impl<'f> Walker<'f> {
                 awaited: Vec::new(),
                 statements: Vec::new(),
                 macro_depth: 0,
+                test_depth: 0,
                 findings: Vec::new(),
                 pending: Vec::new(),
                 index: FnIndex::default(),
@@ -204,9 +205,12 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.cx.scopes.push(Scope::module(&module, items));
         // An inline module starts outside any function body.
         let frames = std::mem::take(&mut self.cx.frames);
+        let test = is_cfg_test(&item.attrs);
+        self.cx.test_depth += usize::from(test);
         for item in items {
             self.visit_item(item);
         }
+        self.cx.test_depth -= usize::from(test);
         self.cx.frames = frames;
         self.cx.scopes.pop();
     }
@@ -230,18 +234,24 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
         self.hooks(|rule, cx| rule.check_fn(cx, item));
+        let test = is_test_fn(&item.attrs);
+        self.cx.test_depth += usize::from(test);
         self.in_fn(key.map(FutureSource::Free), is_async, kind, |w| {
             visit::visit_item_fn(w, item);
         });
+        self.cx.test_depth -= usize::from(test);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         let callee = FutureSource::Method(item.sig.ident.to_string());
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
+        let test = is_test_fn(&item.attrs);
+        self.cx.test_depth += usize::from(test);
         self.in_fn(Some(callee), is_async, kind, |w| {
             visit::visit_impl_item_fn(w, item);
         });
+        self.cx.test_depth -= usize::from(test);
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
@@ -345,5 +355,35 @@ fn chain_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Canon> {
             Expr::Call(_) => return cx.callee(expr),
             _ => return None,
         }
+    }
+}
+
+/// Whether `attrs` mark a test function: `#[test]` or any `#[..::test]` (`tokio::test`, `asyncheck::test`).
+fn is_test_fn(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.path().segments.last().is_some_and(|s| s.ident == "test"))
+}
+
+/// Whether `attrs` contain `#[cfg(test)]` or `#[cfg(all(test, ..))]`: code
+/// compiled only for tests (`any(..)` and `not(..)` may hold outside tests).
+fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg")
+            && a.parse_args::<syn::Meta>()
+                .is_ok_and(|meta| only_in_tests(&meta))
+    })
+}
+
+/// Whether a `cfg` predicate can hold only in a test build.
+fn only_in_tests(predicate: &syn::Meta) -> bool {
+    match predicate {
+        syn::Meta::Path(path) => path.is_ident("test"),
+        syn::Meta::List(list) if list.path.is_ident("all") => list
+            .parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|all| all.iter().any(only_in_tests)),
+        _ => false,
     }
 }
