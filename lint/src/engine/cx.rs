@@ -6,7 +6,7 @@
 //! the rule asks it where it is ("am I in async context?", "what does this
 //! path resolve to?") and reports findings through it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use syn::Expr;
 
@@ -188,6 +188,26 @@ impl Cx<'_> {
         self.frames.last().map(|f| f.kind)
     }
 
+    /// Whether the current code is test code (see [`super::test_code`]: test
+    /// functions, `#[cfg(test)]` items, files under `tests/`, `benches/`,
+    /// `examples/`), the same judgement the `[test-code]` policy applies to
+    /// findings.
+    pub(crate) fn in_test_code(&self) -> bool {
+        self.file.is_test_file || self.test_depth > 0
+    }
+
+    /// Whether the current code is test or example code as [`Cx::in_test_code`]
+    /// judges it, or in a file whose name or directory starts with `test`
+    /// (`test_helpers.rs`, `testing/`), which crates usually declare with a
+    /// `#[cfg(test)] mod` in another file, where a one-file walk cannot see it.
+    pub(crate) fn in_test_or_example_code(&self) -> bool {
+        let test_like = |name: &std::ffi::OsStr| name.to_string_lossy().starts_with("test");
+        let in_test_dir = |dir: &Path| dir.components().any(|c| test_like(c.as_os_str()));
+        self.in_test_code()
+            || self.file.path.parent().is_some_and(in_test_dir)
+            || self.file.path.file_stem().is_some_and(test_like)
+    }
+
     /// Whether `expr` is the whole expression of the innermost `expr;` statement,
     /// written directly in the source (not inside a macro body): where a fix may
     /// append `.await` or rewrite the call without changing the surrounding code.
@@ -341,7 +361,7 @@ impl Cx<'_> {
             help,
             fix: None,
             notes: Vec::new(),
-            in_test_code: self.file.is_test_file || self.test_depth > 0,
+            in_test_code: self.in_test_code(),
         }
     }
 

@@ -48,6 +48,7 @@ mod client_per_request;
 mod detached_task;
 pub(crate) mod helpers;
 mod let_underscore_guard;
+mod missing_timeout;
 mod nested_runtime;
 mod select_not_cancel_safe;
 mod span_guard_across_await;
@@ -238,6 +239,7 @@ pub static RULES: &[RuleInfo] = &[
         let_underscore_guard::LetUnderscoreGuard,
         Pedantic
     ),
+    rule!(missing_timeout, missing_timeout::MissingTimeout, Pedantic),
 ];
 
 #[cfg(test)]
