@@ -26,6 +26,8 @@ pub(crate) mod macros;
 pub(crate) mod parse;
 pub(crate) mod resolve;
 pub(crate) mod rule;
+pub(crate) mod signature;
+pub(crate) mod summary;
 pub(crate) mod suppress;
 pub(crate) mod walk;
 pub(crate) mod walker;
@@ -187,10 +189,11 @@ fn finish(
     check: impl Fn(usize, Option<&FnIndex>) -> FileOutcome + Sync,
 ) -> Report {
     let FirstPass {
-        index,
+        mut index,
         pending,
         mut outcomes,
     } = first;
+    index.settle();
     let mut again: Vec<usize> = pending
         .iter()
         .filter(|(_, condition)| index.holds(condition))
@@ -272,10 +275,11 @@ fn check_parsed(
     let (crate_root, module_path) = index::crate_location(path);
     let file_ctx = FileCtx {
         path: path.to_path_buf(),
+        shared_path: Arc::from(path),
         crate_root,
         module_path,
     };
-    let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
+    let Some(walker) = Walker::new(&file_ctx, &rules.active, &allows, settle) else {
         return FileOutcome {
             findings,
             ..FileOutcome::default()
