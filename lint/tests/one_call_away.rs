@@ -23,6 +23,8 @@ const FIXTURES: &[(&str, &[&str])] = &[
         ],
     ),
     ("returns_future", &["unawaited_future"]),
+    ("cancel_safety", &["select_not_cancel_safe"]),
+    ("spawn_wrappers", &["unbounded_spawn", "detached_task"]),
 ];
 
 fn check_fixture(name: &str, rules: &[&str]) -> (String, Report) {
@@ -342,6 +344,117 @@ pub async fn run(items: Vec<u8>) {
     assert!(
         report.findings().is_empty(),
         "`Command::status` is not the crate's `async fn status`:\n{}",
+        report.render_human(false)
+    );
+}
+
+#[test]
+fn a_select_branch_calling_another_files_fn_that_is_not_cancel_safe_is_flagged() {
+    let conn = r"
+use tokio::io::AsyncReadExt;
+
+pub async fn read_frame(socket: &mut tokio::net::TcpStream, header: &mut [u8; 4]) -> std::io::Result<()> {
+    socket.read_exact(header).await?;
+    Ok(())
+}
+
+pub async fn read_some(socket: &mut tokio::net::TcpStream, buf: &mut [u8]) -> std::io::Result<usize> {
+    socket.read(buf).await
+}
+";
+    let server = r"
+use crate::conn::{read_frame, read_some};
+
+pub async fn serve(mut socket: tokio::net::TcpStream, mut ticks: tokio::time::Interval) {
+    let mut header = [0; 4];
+    loop {
+        tokio::select! {
+            r = read_frame(&mut socket, &mut header) => { let _ = r; }
+            _ = ticks.tick() => {}
+        }
+        tokio::select! {
+            r = read_some(&mut socket, &mut header) => { let _ = r; }
+            _ = ticks.tick() => {}
+        }
+    }
+}
+";
+    let lib = "pub mod conn;\npub mod server;\n";
+    let (_dir, report) = check_crate(
+        &[("lib.rs", lib), ("conn.rs", conn), ("server.rs", server)],
+        &["select_not_cancel_safe"],
+    );
+    let [finding] = report.findings() else {
+        panic!(
+            "expected one finding, at the `read_frame` branch:\n{}",
+            report.render_human(false)
+        );
+    };
+    assert_eq!(finding.path, Path::new("app/src/server.rs"));
+    assert_eq!(finding.span.line, 8);
+    assert!(
+        finding.message.starts_with("`read_frame(..)` is not cancel-safe in a looping `select!`: it awaits `.read_exact(..)`"),
+        "{}",
+        finding.message
+    );
+    let notes: Vec<(Option<&Path>, usize)> = finding
+        .notes
+        .iter()
+        .map(|n| (n.path.as_deref(), n.span.line))
+        .collect();
+    assert_eq!(notes, [(Some(Path::new("app/src/conn.rs")), 5)]);
+}
+
+#[test]
+fn another_files_spawn_wrapper_called_per_item_or_with_its_handle_dropped_is_flagged() {
+    let tasks = r"
+pub fn spawn_named<F>(name: &str, fut: F) -> tokio::task::JoinHandle<()>
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let _ = name;
+    tokio::spawn(fut)
+}
+
+pub fn spawn_worker(id: u32) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let _ = id;
+    })
+}
+";
+    let server = r#"
+use crate::tasks::{spawn_named, spawn_worker};
+
+async fn handle(job: u32) {
+    let _ = job;
+}
+
+pub async fn serve(mut rx: tokio::sync::mpsc::Receiver<u32>) {
+    while let Some(job) = rx.recv().await {
+        let _ = spawn_named("job", handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        let _ = spawn_worker(job);
+    }
+}
+"#;
+    let lib = "pub mod server;\npub mod tasks;\n";
+    let (_dir, report) = check_crate(
+        &[("lib.rs", lib), ("tasks.rs", tasks), ("server.rs", server)],
+        &["unbounded_spawn", "detached_task"],
+    );
+    let found: Vec<(&str, String, usize)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.rule, f.path.display().to_string(), f.span.line))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("detached_task", "app/src/server.rs".to_owned(), 10),
+            ("unbounded_spawn", "app/src/server.rs".to_owned(), 10),
+        ],
+        "`spawn_named` spawns the future it is given; `spawn_worker` spawns its own:\n{}",
         report.render_human(false)
     );
 }

@@ -14,7 +14,7 @@ use syn::Expr;
 use super::index::{Condition, Fact, FnIndex, FutureSource, Key, RuleFact, free_key};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, RuleOption};
-use super::summary::{Blocking, Site};
+use super::summary::{Blocking, Chain, Effect, Site};
 use super::suppress::Allows;
 use crate::{Finding, Span};
 
@@ -58,6 +58,8 @@ pub(super) struct Frame {
     /// the path of its declared type when calls on it can be resolved (see
     /// [`super::signature::param_type`]); a closure's untyped ones shadow outer names.
     pub(super) params: Vec<(String, Option<Canon>)>,
+    /// A function's parameters declared as futures (see [`super::signature::is_future_param`]).
+    pub(super) future_params: Vec<String>,
 }
 
 /// A function whose body is being walked: what the index will list it as, and its facts so far.
@@ -83,6 +85,12 @@ pub(super) struct FnDef {
     pub(super) blocking: Option<Blocking>,
     /// The calls its sync body makes to functions of the crate.
     pub(super) calls: Vec<(Key, Site)>,
+    /// The first not-cancel-safe operation its body awaits (an `async fn`'s only).
+    pub(super) cancel_unsafe: Option<Blocking>,
+    /// The calls of functions of the crate its `async` body awaits.
+    pub(super) awaited: Vec<(Key, Site)>,
+    /// Its declared return type as text, kept only when it has future parameters.
+    pub(super) output: Option<String>,
 }
 
 /// The `impl` or `trait` block whose items are being walked.
@@ -251,14 +259,39 @@ impl Cx<'_> {
         help: impl Into<String>,
         operation: &str,
     ) {
-        if !self.in_sync_fn() {
+        self.record_effect(Effect::Blocks, span, help, operation);
+    }
+
+    /// Records `operation` at `span`, an operation of the current rule with
+    /// `effect`, in the summary of the function whose body the current code is:
+    /// for [`Effect::Blocks`] a sync `fn`'s ([`in_sync_fn`](Self::in_sync_fn)),
+    /// for [`Effect::NotCancelSafe`] an `async fn`'s (not an `async` block or
+    /// closure in it). Calls of the function are then reported by this rule
+    /// (see [`report_through`](Self::report_through)). Only the first operation
+    /// of a body is kept; a line whose allow comment names the current rule
+    /// records nothing.
+    pub(crate) fn record_effect(
+        &mut self,
+        effect: Effect,
+        span: proc_macro2::Span,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        let wanted = match effect {
+            Effect::Blocks => BodyKind::Sync,
+            Effect::NotCancelSafe => BodyKind::AsyncFn,
+        };
+        let Some(frame) = self.frames.last() else {
+            return;
+        };
+        if frame.kind != wanted || frame.def.is_none() {
             return;
         }
         let span = Span::from_pm2(span);
         if self.allows.allows(self.rule.name, span.line) {
             return;
         }
-        let blocking = Blocking {
+        let operation = Blocking {
             rule: self.rule_index,
             operation: operation.to_owned(),
             help: help.into(),
@@ -268,8 +301,55 @@ impl Cx<'_> {
             },
         };
         if let Some(def) = self.frames.last_mut().and_then(|f| f.def.as_mut()) {
-            def.blocking.get_or_insert(blocking);
+            match effect {
+                Effect::Blocks => def.blocking.get_or_insert(operation),
+                Effect::NotCancelSafe => def.cancel_unsafe.get_or_insert(operation),
+            };
         }
+    }
+
+    /// Reports a finding of the current rule at `span` that stands only if every
+    /// definition `callee` may refer to has `effect` once all files are summarised;
+    /// the message is built from the chain of calls down to the operation, and
+    /// each hop becomes a note (with its file when not this one).
+    pub(crate) fn report_through(
+        &mut self,
+        callee: &FutureSource,
+        effect: Effect,
+        span: proc_macro2::Span,
+        message: impl FnOnce(&Chain) -> String,
+        help: impl Into<String>,
+    ) {
+        let key = Key::of(callee);
+        let Some(index) = self.settle else {
+            self.pending.push(Condition {
+                callee: key,
+                facts: match effect {
+                    Effect::Blocks => &[Fact::Blocks],
+                    Effect::NotCancelSafe => &[Fact::NotCancelSafe],
+                },
+            });
+            return;
+        };
+        let Some(chain) = index.chain(effect, key) else {
+            return;
+        };
+        let mut finding = self.finding(span, message(&chain), help.into());
+        finding.notes = self.chain_notes(effect, &chain);
+        self.findings.push(finding);
+    }
+
+    /// The notes of a chain: "`a` calls `b` here", one per hop, with its file when not this one.
+    pub(super) fn chain_notes(&self, effect: Effect, chain: &Chain) -> Vec<crate::Note> {
+        chain
+            .hops
+            .iter()
+            .map(|(caller, what, site)| crate::Note {
+                span: site.span,
+                message: format!("`{caller}` {} {what} here", effect.verb()),
+                path: (site.path != self.file.shared_path).then(|| site.path.to_path_buf()),
+            })
+            .collect()
     }
 
     /// The function of the checked crate that `expr` calls, as the index keys it,
@@ -349,6 +429,22 @@ impl Cx<'_> {
             }
         }
         None
+    }
+
+    /// The parameters of the function whose every call runs the current code
+    /// (seen through `async` blocks, not closures) that are declared as futures
+    /// (`fut: impl Future`, `F: Future`, `BoxFuture`, …), and its declared
+    /// return type as text; empty and `None` when it has no such parameter.
+    pub(crate) fn future_params(&self) -> (&[String], Option<&str>) {
+        for frame in self.frames.iter().rev() {
+            if let Some(def) = &frame.def {
+                return (&frame.future_params, def.output.as_deref());
+            }
+            if frame.kind != BodyKind::AsyncBlock {
+                break;
+            }
+        }
+        (&[], None)
     }
 
     /// What `Self` means here: the implementing type, or in a trait, the trait.

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use super::summary::Summaries;
+use super::summary::{Effect, Summaries};
 use std::path::{Path, PathBuf};
 
 /// A fact about one function definition, recorded while its file is walked.
@@ -27,6 +27,9 @@ pub(crate) enum Fact {
     /// It is a sync fn that blocks: it calls an operation a blocking rule reports,
     /// directly or through other functions of the crate (see [`super::summary`]).
     Blocks,
+    /// It is an `async fn` that awaits an operation that loses progress when
+    /// its future is dropped, directly or through awaited crate functions.
+    NotCancelSafe,
     /// A fact a rule recorded about it.
     Rule(RuleFact),
 }
@@ -131,9 +134,9 @@ impl FnIndex {
         self.summaries.settle(&bodies);
     }
 
-    /// How every definition of `callee` blocks, when each of them does (after [`settle`](Self::settle)).
-    pub(crate) fn blocks(&self, callee: Key) -> Option<super::summary::Chain> {
-        self.summaries.chain(callee)
+    /// How every definition of `callee` has `effect`, when each of them does (after [`settle`](Self::settle)).
+    pub(crate) fn chain(&self, effect: Effect, callee: Key) -> Option<super::summary::Chain> {
+        self.summaries.chain(effect, callee)
     }
 
     /// Whether `condition` certainly holds: its callee has a definition, and
@@ -145,8 +148,9 @@ impl FnIndex {
         condition.facts.iter().all(|fact| {
             let with_fact = match *fact {
                 Fact::Async => defs.async_count,
-                Fact::Blocks => {
-                    return self.summaries.blocks(condition.callee);
+                Fact::Blocks => return self.summaries.has(Effect::Blocks, condition.callee),
+                Fact::NotCancelSafe => {
+                    return self.summaries.has(Effect::NotCancelSafe, condition.callee);
                 }
                 Fact::Rule(fact) => self
                     .rule_facts

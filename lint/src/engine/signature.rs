@@ -128,6 +128,24 @@ fn crate_trait<'b>(
     traits.next().is_none().then_some(first)
 }
 
+/// Whether a parameter declared as `ty` is a future: `impl Future<..>`,
+/// `Pin<Box<dyn Future<..>>>`, `BoxFuture`/`LocalBoxFuture`, or a generic
+/// parameter of `generics` bounded by `Future` (inline or in a `where` clause).
+pub(crate) fn is_future_param(ty: &Type, generics: &[&Generics], scopes: &[Scope]) -> bool {
+    match ty {
+        Type::ImplTrait(t) => has_future_bound(t.bounds.iter(), scopes),
+        Type::Path(p) if p.qself.is_none() => {
+            if let Some(ident) = p.path.get_ident() {
+                if let Some(bounds) = generic_bounds(ident, generics) {
+                    return has_future_bound(bounds.into_iter(), scopes);
+                }
+            }
+            is_future_type(ty, scopes)
+        }
+        _ => false,
+    }
+}
+
 /// What a declared return type says about calling the function.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Returns {

@@ -1,20 +1,26 @@
 //! Function summaries: what calling a function of the checked code does one call away or more, and their propagation over the crate's call graph.
 //!
-//! While a file is walked, each *sync* function of it records (see
+//! Two [`Effect`]s are followed. *Blocks*: while a file is walked, each
+//! *sync* function of it records (see
 //! [`Cx::report_blocking`](super::cx::Cx::report_blocking)) the first
 //! operation in its body that a blocking rule reports in async context —
 //! outside closures, which may run on another thread (`spawn_blocking`,
 //! `std::thread::spawn`) — and the calls its body makes (again outside
 //! closures) to functions of the checked crate, each by the index [`Key`] the
-//! call resolves to. Only these functions are kept: most have neither.
+//! call resolves to. *Not cancel-safe*: each `async fn` records the first
+//! operation it awaits that loses progress when its future is dropped (see
+//! [`Cx::record_effect`](super::cx::Cx::record_effect)), and the calls of
+//! crate functions it awaits. Only functions with an operation or such calls
+//! are kept: most have neither.
 //!
-//! After the first pass, [`Summaries::settle`] propagates "blocks" backwards
-//! over the recorded calls, breadth first from the operations, so every key is
-//! settled once (recursion and cycles terminate, the cost is linear in calls)
-//! and each blocking key keeps the shortest chain of calls down to its
-//! operation. A key blocks when *every* definition with a body under it does
-//! (`cfg` variants, every impl of a trait method): an `async fn` never does,
-//! its callers get a future, and the blocking call is reported inside it.
+//! After the first pass, [`Summaries::settle`] propagates each effect
+//! backwards over the recorded calls, breadth first from the operations, so
+//! every key is settled once (recursion and cycles terminate, the cost is
+//! linear in calls) and each key with the effect keeps the shortest chain of
+//! calls down to its operation. A key has an effect when *every* definition
+//! with a body under it does (`cfg` variants, every impl of a trait method).
+//! So an `async fn` never blocks (its callers get a future, and the blocking
+//! call is reported inside it), and a sync fn is never not cancel-safe.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::Path;
@@ -32,11 +38,38 @@ pub(crate) struct Site {
     pub(crate) span: Span,
 }
 
-/// A blocking operation a rule saw in a sync function's body.
+/// What calling a function can do that a rule reports at the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Effect {
+    /// A sync fn that blocks the thread (directly or through calls in its sync body).
+    Blocks,
+    /// An `async fn` that awaits an operation whose progress is lost when its
+    /// future is dropped (directly or through awaited calls).
+    NotCancelSafe,
+}
+
+impl Effect {
+    /// How a note names a hop of this effect's chain: "`a` calls `b` here".
+    pub(crate) const fn verb(self) -> &'static str {
+        match self {
+            Effect::Blocks => "calls",
+            Effect::NotCancelSafe => "awaits",
+        }
+    }
+
+    const fn slot(self) -> usize {
+        match self {
+            Effect::Blocks => 0,
+            Effect::NotCancelSafe => 1,
+        }
+    }
+}
+
+/// An operation with an [`Effect`] that a rule saw in a function's body.
 #[derive(Clone, Debug)]
 pub(crate) struct Blocking {
-    /// The rule that reports the operation in async context: its index in the
-    /// run's list of active rules (the engine gives it no other meaning).
+    /// The rule that reports the operation: its index in the run's list of
+    /// active rules (the engine gives it no other meaning).
     pub(crate) rule: usize,
     /// The operation, as a message names it (`` `std::thread::sleep` ``).
     pub(crate) operation: String,
@@ -55,10 +88,30 @@ pub(crate) struct DefSummary {
     pub(crate) name: String,
     /// Where it is defined (its name), which orders definitions deterministically.
     pub(crate) site: Site,
-    /// The first blocking operation of its body, if any.
+    /// The first blocking operation of its body, if any (a sync fn's).
     pub(crate) blocking: Option<Blocking>,
-    /// The calls its body makes to functions of the checked crate, in source order.
+    /// The calls its sync body makes to functions of the checked crate, in source order.
     pub(crate) calls: Vec<(Key, Site)>,
+    /// The first not-cancel-safe operation it awaits, if any (an `async fn`'s).
+    pub(crate) cancel_unsafe: Option<Blocking>,
+    /// The calls of functions of the checked crate it awaits, in source order.
+    pub(crate) awaited: Vec<(Key, Site)>,
+}
+
+impl DefSummary {
+    fn operation(&self, effect: Effect) -> Option<&Blocking> {
+        match effect {
+            Effect::Blocks => self.blocking.as_ref(),
+            Effect::NotCancelSafe => self.cancel_unsafe.as_ref(),
+        }
+    }
+
+    fn calls(&self, effect: Effect) -> &[(Key, Site)] {
+        match effect {
+            Effect::Blocks => &self.calls,
+            Effect::NotCancelSafe => &self.awaited,
+        }
+    }
 }
 
 /// How a blocking definition blocks.
@@ -78,13 +131,20 @@ pub(crate) struct Summaries {
     pub(crate) future_aliases: HashSet<Key>,
     /// (function key, alias key) for each definition whose declared return type is a crate type alias.
     pub(crate) returns_alias: Vec<(Key, Key)>,
-    /// After [`settle`](Self::settle): each blocking key, and the definition that completed it.
-    blocking: HashMap<Key, usize>,
-    /// After [`settle`](Self::settle): how each blocking definition blocks.
+    /// After [`settle`](Self::settle), per [`Effect`]: what has it.
+    settled: [Settled; 2],
+}
+
+/// Which keys and definitions have one effect.
+#[derive(Debug, Default)]
+struct Settled {
+    /// Each key with the effect, and the definition that completed it.
+    keys: HashMap<Key, usize>,
+    /// How each definition with the effect has it.
     how: HashMap<usize, Hop>,
 }
 
-/// How calling a blocking key blocks: the owning rule, the root operation and
+/// How calling a key has an effect: the owning rule, the root operation and
 /// each hop down to it.
 #[derive(Clone, Debug)]
 pub(crate) struct Chain {
@@ -112,75 +172,83 @@ impl Summaries {
         self.returns_alias.extend(other.returns_alias);
     }
 
-    /// Propagates "blocks" from the operations to their callers, given how many
-    /// definitions with a body each key has (see the module docs).
+    /// Propagates each effect from the operations to their callers, given how
+    /// many definitions with a body each key has (see the module docs).
     pub(crate) fn settle(&mut self, bodies: &HashMap<Key, u32>) {
         // Files merge in any order; sorting makes the chains independent of it.
         self.defs.sort_by(|a, b| a.site.cmp(&b.site));
+        for effect in [Effect::Blocks, Effect::NotCancelSafe] {
+            self.settled[effect.slot()] = self.propagate(effect, bodies);
+        }
+    }
+
+    fn propagate(&self, effect: Effect, bodies: &HashMap<Key, u32>) -> Settled {
         let mut callers: HashMap<Key, Vec<(usize, usize)>> = HashMap::new();
         for (d, def) in self.defs.iter().enumerate() {
-            for (c, (callee, _)) in def.calls.iter().enumerate() {
+            for (c, (callee, _)) in def.calls(effect).iter().enumerate() {
                 callers.entry(*callee).or_default().push((d, c));
             }
         }
+        let mut settled = Settled::default();
         let mut counts: HashMap<Key, u32> = HashMap::new();
         let mut queue = VecDeque::new();
-        let mut mark =
-            |d: usize, hop: Hop, summaries: &mut Summaries, queue: &mut VecDeque<Key>| {
-                if summaries.how.contains_key(&d) {
-                    return;
+        let mut mark = |d: usize, hop: Hop, settled: &mut Settled, queue: &mut VecDeque<Key>| {
+            if settled.how.contains_key(&d) {
+                return;
+            }
+            settled.how.insert(d, hop);
+            for key in &self.defs[d].keys {
+                let count = counts.entry(*key).or_default();
+                *count += 1;
+                if Some(&*count) == bodies.get(key) && !settled.keys.contains_key(key) {
+                    settled.keys.insert(*key, d);
+                    queue.push_back(*key);
                 }
-                summaries.how.insert(d, hop);
-                for key in &summaries.defs[d].keys {
-                    let count = counts.entry(*key).or_default();
-                    *count += 1;
-                    if Some(&*count) == bodies.get(key) && !summaries.blocking.contains_key(key) {
-                        summaries.blocking.insert(*key, d);
-                        queue.push_back(*key);
-                    }
-                }
-            };
-        for d in 0..self.defs.len() {
-            if self.defs[d].blocking.is_some() {
-                mark(d, Hop::Direct, self, &mut queue);
+            }
+        };
+        for (d, def) in self.defs.iter().enumerate() {
+            if def.operation(effect).is_some() {
+                mark(d, Hop::Direct, &mut settled, &mut queue);
             }
         }
         while let Some(key) = queue.pop_front() {
             for &(d, c) in callers.get(&key).map_or(&[][..], Vec::as_slice) {
-                mark(d, Hop::Call(c), self, &mut queue);
+                mark(d, Hop::Call(c), &mut settled, &mut queue);
             }
         }
+        settled
     }
 
-    /// Whether every definition of `key` blocks (after [`settle`](Self::settle)).
-    pub(crate) fn blocks(&self, key: Key) -> bool {
-        self.blocking.contains_key(&key)
+    /// Whether every definition of `key` has `effect` (after [`settle`](Self::settle)).
+    pub(crate) fn has(&self, effect: Effect, key: Key) -> bool {
+        self.settled[effect.slot()].keys.contains_key(&key)
     }
 
-    /// How calling `key` blocks, when it does (after [`settle`](Self::settle)).
-    pub(crate) fn chain(&self, key: Key) -> Option<Chain> {
-        let mut d = *self.blocking.get(&key)?;
+    /// How calling `key` has `effect`, when it does (after [`settle`](Self::settle)).
+    pub(crate) fn chain(&self, effect: Effect, key: Key) -> Option<Chain> {
+        let settled = &self.settled[effect.slot()];
+        let mut d = *settled.keys.get(&key)?;
         let mut hops = Vec::new();
         loop {
             let def = &self.defs[d];
-            match *self.how.get(&d)? {
+            match *settled.how.get(&d)? {
                 Hop::Direct => {
-                    let blocking = def.blocking.as_ref()?;
+                    let operation = def.operation(effect)?;
                     hops.push((
                         def.name.clone(),
-                        blocking.operation.clone(),
-                        blocking.site.clone(),
+                        operation.operation.clone(),
+                        operation.site.clone(),
                     ));
                     return Some(Chain {
-                        rule: blocking.rule,
-                        operation: blocking.operation.clone(),
-                        help: blocking.help.clone(),
+                        rule: operation.rule,
+                        operation: operation.operation.clone(),
+                        help: operation.help.clone(),
                         hops,
                     });
                 }
                 Hop::Call(c) => {
-                    let (callee, site) = &def.calls[c];
-                    let next = *self.blocking.get(callee)?;
+                    let (callee, site) = &def.calls(effect)[c];
+                    let next = *settled.keys.get(callee)?;
                     hops.push((
                         def.name.clone(),
                         format!("`{}`", self.defs[next].name),
@@ -226,6 +294,8 @@ mod tests {
                 site: site(line + 1),
             }),
             calls: calls.iter().map(|(c, l)| (key(c), site(*l))).collect(),
+            cancel_unsafe: None,
+            awaited: Vec::new(),
         }
     }
 
@@ -259,7 +329,7 @@ mod tests {
                 ("loop2", 1),
             ],
         );
-        let chain = summaries.chain(key("a")).expect("a blocks");
+        let chain = summaries.chain(Effect::Blocks, key("a")).expect("a blocks");
         let hops: Vec<_> = chain
             .hops
             .iter()
@@ -269,12 +339,12 @@ mod tests {
             hops,
             ["a->`c`@12", "c->`d`@31", "d->`std::thread::sleep`@41"]
         );
-        assert!(summaries.blocks(key("b")));
+        assert!(summaries.has(Effect::Blocks, key("b")));
         assert!(
-            !summaries.blocks(key("loop1")),
+            !summaries.has(Effect::Blocks, key("loop1")),
             "a cycle alone never blocks"
         );
-        assert!(!summaries.blocks(key("loop2")));
+        assert!(!summaries.has(Effect::Blocks, key("loop2")));
     }
 
     #[test]
@@ -287,7 +357,7 @@ mod tests {
             ],
             &[("either", 2), ("caller", 1)],
         );
-        assert!(!summaries.blocks(key("either")));
-        assert!(!summaries.blocks(key("caller")));
+        assert!(!summaries.has(Effect::Blocks, key("either")));
+        assert!(!summaries.has(Effect::Blocks, key("caller")));
     }
 }

@@ -18,9 +18,9 @@ use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
 use super::signature::{self, Returns};
-use super::summary::{DefSummary, Site};
+use super::summary::{DefSummary, Effect, Site};
 use super::suppress::Allows;
-use crate::{Finding, Note, Span};
+use crate::{Finding, Span};
 
 /// What a function definition is, for [`Walker::in_fn`].
 struct FnSpec<'a> {
@@ -122,6 +122,7 @@ impl<'f> Walker<'f> {
             loops: Vec::new(),
             def: None,
             params,
+            future_params: Vec::new(),
         });
         walk(self);
         self.cx.frames.pop();
@@ -130,7 +131,9 @@ impl<'f> Walker<'f> {
     /// Walks a function's body, then lists the function in the index under
     /// each of its keys with the facts recorded while walking it, and, for a
     /// sync function that blocks or calls functions of the crate, its summary.
-    fn in_fn(&mut self, spec: FnSpec<'_>, walk: impl FnOnce(&mut Self)) {
+    /// A function's parameters: each plain one with the path calls on it resolve
+    /// by (see [`signature::param_type`]), and those declared as futures.
+    fn params_of(&self, spec: &FnSpec<'_>) -> (Vec<(String, Option<Canon>)>, Vec<String>) {
         let self_ty = self.cx.impls.last().and_then(|i| i.self_ty.clone());
         let no_outer = Vec::new();
         let outer = self.cx.impls.last().map_or(&no_outer, |i| &i.generics);
@@ -153,6 +156,28 @@ impl<'f> Walker<'f> {
                 syn::FnArg::Receiver(_) => None,
             })
             .collect();
+        let future_params: Vec<String> = spec
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::FnArg::Typed(t)
+                    if signature::is_future_param(&t.ty, &spec.generics, &self.cx.scopes) =>
+                {
+                    resolve::bound_name(&t.pat)
+                }
+                _ => None,
+            })
+            .collect();
+        (params, future_params)
+    }
+
+    fn in_fn(&mut self, spec: FnSpec<'_>, walk: impl FnOnce(&mut Self)) {
+        let (params, future_params) = self.params_of(&spec);
+        let output = (!future_params.is_empty()).then(|| match &spec.sig.output {
+            syn::ReturnType::Default => String::new(),
+            syn::ReturnType::Type(_, ty) => quote::ToTokens::to_token_stream(ty).to_string(),
+        });
         let (is_async, returns_alias) = match signature::returns(&spec.sig.output, &self.cx.scopes)
         {
             Returns::Future => (true, None),
@@ -178,8 +203,12 @@ impl<'f> Walker<'f> {
                 facts: Vec::new(),
                 blocking: None,
                 calls: Vec::new(),
+                cancel_unsafe: None,
+                awaited: Vec::new(),
+                output,
             }),
             params,
+            future_params,
         });
         walk(self);
         let Some(def) = self.cx.frames.pop().and_then(|f| f.def) else {
@@ -197,9 +226,11 @@ impl<'f> Walker<'f> {
                     .push((Key::of(key), alias));
             }
         }
-        if kind == BodyKind::Sync
-            && !def.keys.is_empty()
-            && (def.blocking.is_some() || !def.calls.is_empty())
+        if !def.keys.is_empty()
+            && (def.blocking.is_some()
+                || !def.calls.is_empty()
+                || def.cancel_unsafe.is_some()
+                || !def.awaited.is_empty())
         {
             self.cx.index.summaries.add(DefSummary {
                 keys: def.keys.iter().map(Key::of).collect(),
@@ -210,6 +241,8 @@ impl<'f> Walker<'f> {
                 },
                 blocking: def.blocking,
                 calls: def.calls,
+                cancel_unsafe: def.cancel_unsafe,
+                awaited: def.awaited,
             });
         }
     }
@@ -261,7 +294,7 @@ impl<'f> Walker<'f> {
             });
             return;
         };
-        let Some(chain) = index.blocks(key) else {
+        let Some(chain) = index.chain(Effect::Blocks, key) else {
             return;
         };
         let Some(rule) = self.rules.get(chain.rule) else {
@@ -275,15 +308,7 @@ impl<'f> Walker<'f> {
                 .map_or(written.as_str(), |h| h.0.as_str()),
             _ => written.as_str(),
         };
-        let notes = chain
-            .hops
-            .iter()
-            .map(|(caller, what, site)| Note {
-                span: site.span,
-                message: format!("`{caller}` calls {what} here"),
-                path: (site.path != self.cx.file.shared_path).then(|| site.path.to_path_buf()),
-            })
-            .collect();
+        let notes = self.cx.chain_notes(Effect::Blocks, &chain);
         self.cx.findings.push(Finding {
             rule: rule.name,
             severity: rule.severity,
@@ -297,6 +322,36 @@ impl<'f> Walker<'f> {
             fix: None,
             notes,
         });
+    }
+
+    /// At an `.await` directly in an `async fn`'s body: records an awaited call
+    /// of a crate function in the function's summary (for "not cancel-safe").
+    fn summary_await(&mut self, base: &Expr) {
+        let in_async_fn = self
+            .cx
+            .frames
+            .last()
+            .is_some_and(|f| f.kind == BodyKind::AsyncFn && f.def.is_some());
+        if !in_async_fn {
+            return;
+        }
+        let mut base = base;
+        while let Expr::Paren(p) = base {
+            base = &p.expr;
+        }
+        let Some((callee, _)) = self.cx.call_target(base) else {
+            return;
+        };
+        let key = Key::of(&callee);
+        let site = Site {
+            path: Arc::clone(&self.cx.file.shared_path),
+            span: Span::from_pm2(base.span()),
+        };
+        if let Some(def) = self.cx.frames.last_mut().and_then(|f| f.def.as_mut()) {
+            if !def.awaited.iter().any(|(k, _)| *k == key) {
+                def.awaited.push((key, site));
+            }
+        }
     }
 
     fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
@@ -583,6 +638,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             }
             Expr::Async(_) => self.in_body(BodyKind::AsyncBlock, |w| visit::visit_expr(w, expr)),
             Expr::Await(a) => {
+                self.summary_await(&a.base);
                 self.cx.awaited.push(std::ptr::from_ref(&*a.base).addr());
                 visit::visit_expr(self, expr);
                 self.cx.awaited.pop();

@@ -5,8 +5,12 @@
 //! helpers stay in its own file.
 
 use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::Expr;
 use syn::visit::{self, Visit};
+
+use super::Cx;
+use crate::engine::resolve;
 
 pub(crate) use crate::engine::resolve::bound_name;
 
@@ -16,6 +20,31 @@ pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
     &["tokio", "task", "spawn"],
     &["tokio", "task", "spawn_local"],
 ];
+
+/// Whether `expr` is a call of one of [`TASK_SPAWNS`] written directly in the
+/// body of a sync `fn` whose task is built from one of the fn's future
+/// parameters (`tokio::spawn(fut)`, `tokio::spawn(async move { fut.await })`,
+/// `tokio::spawn(fut.instrument(span))`): the fn is a spawn wrapper, and each
+/// call of it spawns the future it is given.
+pub(crate) fn spawns_future_param(cx: &Cx<'_>, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    if !cx.in_sync_fn() {
+        return false;
+    }
+    let (params, _) = cx.future_params();
+    if params.is_empty() {
+        return false;
+    }
+    let Some(task) = call.args.first() else {
+        return false;
+    };
+    let Some(callee) = cx.callee(expr) else {
+        return false;
+    };
+    let names: Vec<&str> = params.iter().map(String::as_str).collect();
+    TASK_SPAWNS.iter().any(|s| resolve::is(&callee, s))
+        && mentions_any(task.to_token_stream(), &names)
+}
 
 /// Whether the identifier `name` occurs anywhere in `tokens`, inside groups
 /// (and so inside macro bodies) too. Only whole identifiers count: `xs` does
