@@ -151,8 +151,12 @@ impl Finding {
     }
 }
 
-/// A secondary location of a [`Finding`]: a span in the finding's own file and
-/// what it shows there (lowercase, code in backticks, no trailing period).
+/// A secondary location of a [`Finding`]: a span, in the finding's own file or
+/// (with [`path`](Self::path)) another file of the run, and what it shows there
+/// (lowercase, code in backticks, no trailing period).
+///
+/// A note in another file comes from a finding reported through a function
+/// summary: each hop of the chain of calls down to a blocking operation.
 ///
 /// The human format draws it as a labelled secondary annotation, `json` lists it
 /// under `"notes"`, SARIF as a related location and `cargo-json` as a
@@ -171,10 +175,14 @@ impl Finding {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Note {
-    /// Where, in the finding's file.
+    /// Where: in the finding's file, or in [`path`](Self::path) when that is set.
     pub span: Span,
     /// What is there.
     pub message: String,
+    /// The file the note is in, when it is not the finding's own (`None`:
+    /// the finding's file; then it is not serialised at all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
 }
 
 /// A fix for one finding: edits to its file, applied together or not at all.
@@ -677,6 +685,11 @@ impl Report {
         };
         for finding in &mut self.findings {
             finding.path = relative(&finding.path);
+            for note in &mut finding.notes {
+                if let Some(path) = &mut note.path {
+                    *path = relative(path);
+                }
+            }
         }
         self.sources = self
             .sources

@@ -7,12 +7,15 @@
 //! path resolve to?") and reports findings through it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use syn::Expr;
 
-use super::index::{Condition, Fact, FnIndex, FutureSource, RuleFact, free_key};
+use super::index::{Condition, Fact, FnIndex, FutureSource, Key, RuleFact, free_key};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, RuleOption};
+use super::summary::{Blocking, Chain, Effect, Site};
+use super::suppress::Allows;
 use crate::{Finding, Span};
 
 /// What kind of code body the walker is in.
@@ -64,23 +67,64 @@ pub(super) struct Frame {
     pub(super) loop_tests: Vec<Vec<LoopTest>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
+    /// The parameters this body binds (a function's or a closure's), each with
+    /// the path of its declared type when calls on it can be resolved (see
+    /// [`super::signature::param_type`]); a closure's untyped ones shadow outer names.
+    pub(super) params: Vec<(String, Option<Canon>)>,
+    /// A function's parameters declared as futures (see [`super::signature::is_future_param`]).
+    pub(super) future_params: Vec<String>,
 }
 
 /// A function whose body is being walked: what the index will list it as, and its facts so far.
 #[derive(Debug)]
 pub(super) struct FnDef {
-    /// `None` for a function the index does not list (one inside another function's body).
-    pub(super) callee: Option<FutureSource>,
+    /// The keys the index lists it under (its path; a trait impl's method also
+    /// its trait's); empty for one the index does not list (one inside another
+    /// function's body, a method of another crate's type).
+    pub(super) keys: Vec<FutureSource>,
+    /// How messages name it (`wait_for_quota`, `Cache::refresh`).
+    pub(super) name: String,
+    /// Its name's span.
+    pub(super) span: Span,
     /// Whether calling it creates a future ([`Fact::Async`]).
     pub(super) is_async: bool,
+    /// Whether it has a body (a trait method's declaration may not).
+    pub(super) has_body: bool,
+    /// The crate type alias its declared return type names, if any (a future when the alias is one).
+    pub(super) returns_alias: Option<Key>,
     /// The rule facts recorded about it so far, each once.
     pub(super) facts: Vec<RuleFact>,
+    /// Its body's first blocking operation (a sync fn's only).
+    pub(super) blocking: Option<Blocking>,
+    /// The calls its sync body makes to functions of the crate.
+    pub(super) calls: Vec<(Key, Site)>,
+    /// The first not-cancel-safe operation its body awaits (an `async fn`'s only).
+    pub(super) cancel_unsafe: Option<Blocking>,
+    /// The calls of functions of the crate its `async` body awaits.
+    pub(super) awaited: Vec<(Key, Site)>,
+    /// Its declared return type as text, kept only when it has future parameters.
+    pub(super) output: Option<String>,
+}
+
+/// The `impl` or `trait` block whose items are being walked.
+#[derive(Debug)]
+pub(super) struct ImplCtx {
+    /// `Self`: the implementing type's path (`None` when it is no plain path);
+    /// in a trait, `None`.
+    pub(super) self_ty: Option<Canon>,
+    /// The trait's path (`impl Trait for T`, `trait Trait`).
+    pub(super) trait_: Option<Canon>,
+    /// The block's generic type parameters, each with its crate trait bound
+    /// (see [`super::signature::generic_traits`]), for its methods' parameters.
+    pub(super) generics: Vec<(String, Option<Canon>)>,
 }
 
 /// Where the file being checked sits, for findings and the cross-file index.
 #[derive(Debug)]
 pub(crate) struct FileCtx {
     pub(crate) path: PathBuf,
+    /// The same path, shared by every [`Site`] recorded in this file.
+    pub(crate) shared_path: Arc<Path>,
     pub(crate) crate_root: PathBuf,
     pub(crate) module_path: Vec<String>,
     /// Whether the whole file is test code (see [`super::test_code::is_test_file`]).
@@ -94,6 +138,13 @@ pub(crate) struct Cx<'f> {
     pub(super) scopes: Vec<Scope>,
     /// The rule whose hook is running: its findings carry its name.
     pub(super) rule: &'f Plugin<'f>,
+    /// Its index in the run's list of active rules.
+    pub(super) rule_index: usize,
+    /// The `impl`/`trait` blocks enclosing the current code, innermost last.
+    pub(super) impls: Vec<ImplCtx>,
+    /// The file's allow comments: a blocking operation on an allowed line is not
+    /// recorded in its function's summary.
+    pub(super) allows: &'f Allows,
     /// Addresses of the operands of the `.await`s enclosing the current node.
     pub(super) awaited: Vec<usize>,
     /// Addresses of the expressions of the `expr;` statements enclosing the current node.
@@ -226,6 +277,237 @@ impl Cx<'_> {
         free_key(&self.file.crate_root, canon)
     }
 
+    /// Whether the current code is the body of a sync `fn` itself (not a closure
+    /// in it, nor module level): where a blocking operation is recorded in the
+    /// function's summary, for its callers in async context.
+    pub(crate) fn in_sync_fn(&self) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| f.kind == BodyKind::Sync && f.def.is_some())
+    }
+
+    /// Reports a blocking `operation` (as a message names it, `` `std::thread::sleep` ``)
+    /// of the current rule at `span`: in async context, as a finding; in the body
+    /// of a sync `fn` ([`in_sync_fn`](Self::in_sync_fn)), by recording it in the
+    /// function's summary, so that calls of the function from async context are
+    /// reported by this rule (see [`super::summary`]). Elsewhere it does nothing.
+    /// A line whose allow comment names the current rule records nothing.
+    pub(crate) fn report_blocking(
+        &mut self,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        if self.is_async() {
+            self.report(span, message, help);
+            return;
+        }
+        self.record_blocking(span, help, operation);
+    }
+
+    /// The sync-fn half of [`report_blocking`](Self::report_blocking), for a rule
+    /// that reports its async-context findings itself (with a fix, say).
+    pub(crate) fn record_blocking(
+        &mut self,
+        span: proc_macro2::Span,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        self.record_effect(Effect::Blocks, span, help, operation);
+    }
+
+    /// Records `operation` at `span`, an operation of the current rule with
+    /// `effect`, in the summary of the function whose body the current code is:
+    /// for [`Effect::Blocks`] a sync `fn`'s ([`in_sync_fn`](Self::in_sync_fn)),
+    /// for [`Effect::NotCancelSafe`] an `async fn`'s (not an `async` block or
+    /// closure in it). Calls of the function are then reported by this rule
+    /// (see [`report_through`](Self::report_through)). Only the first operation
+    /// of a body is kept; a line whose allow comment names the current rule
+    /// records nothing.
+    pub(crate) fn record_effect(
+        &mut self,
+        effect: Effect,
+        span: proc_macro2::Span,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        let wanted = match effect {
+            Effect::Blocks => BodyKind::Sync,
+            Effect::NotCancelSafe => BodyKind::AsyncFn,
+        };
+        let Some(frame) = self.frames.last() else {
+            return;
+        };
+        if frame.kind != wanted || frame.def.is_none() {
+            return;
+        }
+        let span = Span::from_pm2(span);
+        if self.allows.allows(self.rule.name, span.line) {
+            return;
+        }
+        let operation = Blocking {
+            rule: self.rule_index,
+            operation: operation.to_owned(),
+            help: help.into(),
+            site: Site {
+                path: Arc::clone(&self.file.shared_path),
+                span,
+            },
+        };
+        if let Some(def) = self.frames.last_mut().and_then(|f| f.def.as_mut()) {
+            match effect {
+                Effect::Blocks => def.blocking.get_or_insert(operation),
+                Effect::NotCancelSafe => def.cancel_unsafe.get_or_insert(operation),
+            };
+        }
+    }
+
+    /// Reports a finding of the current rule at `span` that stands only if every
+    /// definition `callee` may refer to has `effect` once all files are summarised;
+    /// the message is built from the chain of calls down to the operation, and
+    /// each hop becomes a note (with its file when not this one).
+    pub(crate) fn report_through(
+        &mut self,
+        callee: &FutureSource,
+        effect: Effect,
+        span: proc_macro2::Span,
+        message: impl FnOnce(&Chain) -> String,
+        help: impl Into<String>,
+    ) {
+        let key = Key::of(callee);
+        let Some(index) = self.settle else {
+            self.pending.push(Condition {
+                callee: key,
+                facts: match effect {
+                    Effect::Blocks => &[Fact::Blocks],
+                    Effect::NotCancelSafe => &[Fact::NotCancelSafe],
+                },
+            });
+            return;
+        };
+        let Some(chain) = index.chain(effect, key) else {
+            return;
+        };
+        let mut finding = self.finding(span, message(&chain), help.into());
+        finding.notes = self.chain_notes(effect, &chain);
+        self.findings.push(finding);
+    }
+
+    /// The notes of a chain: "`a` calls `b` here", one per hop, with its file when not this one.
+    pub(super) fn chain_notes(&self, effect: Effect, chain: &Chain) -> Vec<crate::Note> {
+        chain
+            .hops
+            .iter()
+            .map(|(caller, what, site)| crate::Note {
+                span: site.span,
+                message: format!("`{caller}` {} {what} here", effect.verb()),
+                path: (site.path != self.file.shared_path).then(|| site.path.to_path_buf()),
+            })
+            .collect()
+    }
+
+    /// The function of the checked crate that `expr` calls, as the index keys it,
+    /// and how to name the callee in a message: `f(..)`/`m::f(..)` by resolved path
+    /// (`f`, `m::f`); `Type::f(..)` and `Self::f(..)` under the type's path
+    /// (`Type::f`); `recv.f(..)` (`.f()`) when the receiver's type is known — `self`
+    /// in an `impl` (its type) or a trait's default method (the trait), or a
+    /// parameter declared with a crate type, `impl Trait`, `dyn Trait` or a
+    /// generic bounded by one crate trait (see [`receiver_type`](Self::receiver_type)).
+    /// `None` for anything else: a method on a receiver of unknown type is not
+    /// matched by name.
+    pub(crate) fn call_target(&self, expr: &Expr) -> Option<(FutureSource, String)> {
+        match expr {
+            Expr::Call(call) => {
+                let Expr::Path(func) = &*call.func else {
+                    return None;
+                };
+                if func.qself.is_some() {
+                    return None;
+                }
+                let written: Vec<String> = func
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let canon = if written.first().is_some_and(|s| s == "Self") {
+                    let mut canon = self.self_type()?.clone();
+                    canon.extend_from_slice(&written[1..]);
+                    canon
+                } else {
+                    self.resolve(&func.path)?
+                };
+                let key = self.free_fn_key(&canon)?;
+                Some((FutureSource::Free(key), written.join("::")))
+            }
+            Expr::MethodCall(call) => {
+                let mut canon = self.receiver_type(&call.receiver)?.clone();
+                canon.push(call.method.to_string());
+                let key = self.free_fn_key(&canon)?;
+                Some((FutureSource::Free(key), format!(".{}()", call.method)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The path of `receiver`'s type, when the engine knows it without type
+    /// inference: `self` inside an `impl` (the implementing type) or a trait (the
+    /// trait), and a parameter of the enclosing function with a declared type
+    /// (see [`super::signature::param_type`]), unless a `let` or a closure parameter
+    /// of the same name shadows it.
+    ///
+    /// This is the one place receiver types come from: a later, richer knowledge
+    /// of declared types (locals, struct fields, constructors) plugs in here.
+    pub(crate) fn receiver_type(&self, receiver: &Expr) -> Option<&Canon> {
+        let mut receiver = receiver;
+        while let Expr::Paren(p) = receiver {
+            receiver = &p.expr;
+        }
+        let Expr::Path(path) = receiver else {
+            return None;
+        };
+        let name = path.path.get_ident()?.to_string();
+        if name == "self" {
+            let ctx = self.impls.last()?;
+            return ctx.self_ty.as_ref().or(ctx.trait_.as_ref());
+        }
+        if resolve::is_bound(&self.scopes, &name) {
+            return None;
+        }
+        for frame in self.frames.iter().rev() {
+            if let Some((_, ty)) = frame.params.iter().find(|(n, _)| *n == name) {
+                return ty.as_ref();
+            }
+            if frame.def.is_some() {
+                break;
+            }
+        }
+        None
+    }
+
+    /// The parameters of the function whose every call runs the current code
+    /// (seen through `async` blocks, not closures) that are declared as futures
+    /// (`fut: impl Future`, `F: Future`, `BoxFuture`, …), and its declared
+    /// return type as text; empty and `None` when it has no such parameter.
+    pub(crate) fn future_params(&self) -> (&[String], Option<&str>) {
+        for frame in self.frames.iter().rev() {
+            if let Some(def) = &frame.def {
+                return (&frame.future_params, def.output.as_deref());
+            }
+            if frame.kind != BodyKind::AsyncBlock {
+                break;
+            }
+        }
+        (&[], None)
+    }
+
+    /// What `Self` means here: the implementing type, or in a trait, the trait.
+    fn self_type(&self) -> Option<&Canon> {
+        let ctx = self.impls.last()?;
+        ctx.self_ty.as_ref().or(ctx.trait_.as_ref())
+    }
+
     /// Reports a finding of the current rule covering `span`.
     pub(crate) fn report(
         &mut self,
@@ -265,6 +547,7 @@ impl Cx<'_> {
             .map(|(span, message)| crate::Note {
                 span: Span::from_pm2(span),
                 message,
+                path: None,
             })
             .collect();
         self.findings.push(finding);

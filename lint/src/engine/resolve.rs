@@ -277,6 +277,19 @@ pub(crate) fn binding<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> 
     None
 }
 
+/// Whether a `let` binding called `name` is in scope (in the current module).
+pub(crate) fn is_bound(scopes: &[Scope], name: &str) -> bool {
+    for scope in scopes.iter().rev() {
+        if scope.bindings.contains_key(name) {
+            return true;
+        }
+        if scope.module.is_some() {
+            break;
+        }
+    }
+    false
+}
+
 /// The root call of the method chain that initialised the innermost `let` binding called `name`.
 pub(crate) fn binding_root<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> {
     for scope in scopes.iter().rev() {

@@ -143,7 +143,7 @@ const STDIN_READS: &[&str] = &[
 
 impl Rule for BlockingIo {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
-        if !cx.is_async() || cx.is_awaited(expr) {
+        if !(cx.is_async() || cx.in_sync_fn()) || cx.is_awaited(expr) {
             return;
         }
         let Some((what, instead)) = blocking_call(cx, expr) else {
@@ -155,10 +155,11 @@ impl Rule for BlockingIo {
         } else {
             format!("`{instead}`")
         };
-        cx.report(
+        cx.report_blocking(
             expr.span(),
             format!("blocking {what} in async context"),
             format!("use {instead}, or move the blocking work into `tokio::task::spawn_blocking`"),
+            &what,
         );
     }
 }

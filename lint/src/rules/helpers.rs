@@ -5,121 +5,15 @@
 //! helpers stay in its own file.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Stmt};
 
-pub(crate) use crate::engine::resolve::bound_name;
+use super::Cx;
+use crate::engine::resolve;
 
-/// Method names that std and common crates define as sync methods: a user
-/// `async fn` of the same name is not enough to call a `.name()` call a future
-/// (or a call that builds a client, and so on).
-pub(crate) const COMMON_METHODS: &[&str] = &[
-    "new",
-    "default",
-    "get",
-    "get_mut",
-    "set",
-    "insert",
-    "remove",
-    "push",
-    "pop",
-    "send",
-    "recv",
-    "try_send",
-    "try_recv",
-    "next",
-    "read",
-    "write",
-    "flush",
-    "close",
-    "lock",
-    "clone",
-    "poll",
-    "wait",
-    "join",
-    "spawn",
-    "shutdown",
-    "connect",
-    "accept",
-    "len",
-    "is_empty",
-    "iter",
-    "map",
-    "and_then",
-    "then",
-    "take",
-    "replace",
-    "call",
-    "run",
-    "start",
-    "stop",
-    "finish",
-    "build",
-    "open",
-    "load",
-    "store",
-    "update",
-    "drop",
-    "into",
-    "from",
-    "as_ref",
-    "to_string",
-    "unwrap",
-    "expect",
-    "ok",
-    "err",
-    "collect",
-    "extend",
-    "clear",
-    "contains",
-    "parse",
-    "fmt",
-    "eq",
-    "cmp",
-    "hash",
-    "apply",
-    "execute",
-    "handle",
-    "process",
-    "reset",
-    "notify",
-    "acquire",
-    "write_all",
-    "write_fmt",
-    "write_str",
-    "read_exact",
-    "read_to_end",
-    "read_to_string",
-    "read_line",
-    "set_len",
-    "sync_all",
-    "sync_data",
-    "seek",
-    "truncate",
-    "resize",
-    "reserve",
-    "retain",
-    "sort",
-    "dedup",
-    "append",
-    "drain",
-    "lines",
-    "split",
-    "copy",
-    "metadata",
-    "bind",
-    "listen",
-    "peek",
-    "send_to",
-    "recv_from",
-    "abort",
-    "cancel",
-    "tick",
-    "elapsed",
-    "sleep",
-    "ready",
-];
+pub(crate) use crate::engine::resolve::bound_name;
 
 /// The tokio functions that run a future as a task and return its `JoinHandle`.
 pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
@@ -127,6 +21,31 @@ pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
     &["tokio", "task", "spawn"],
     &["tokio", "task", "spawn_local"],
 ];
+
+/// Whether `expr` is a call of one of [`TASK_SPAWNS`] written directly in the
+/// body of a sync `fn` whose task is built from one of the fn's future
+/// parameters (`tokio::spawn(fut)`, `tokio::spawn(async move { fut.await })`,
+/// `tokio::spawn(fut.instrument(span))`): the fn is a spawn wrapper, and each
+/// call of it spawns the future it is given.
+pub(crate) fn spawns_future_param(cx: &Cx<'_>, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    if !cx.in_sync_fn() {
+        return false;
+    }
+    let (params, _) = cx.future_params();
+    if params.is_empty() {
+        return false;
+    }
+    let Some(task) = call.args.first() else {
+        return false;
+    };
+    let Some(callee) = cx.callee(expr) else {
+        return false;
+    };
+    let names: Vec<&str> = params.iter().map(String::as_str).collect();
+    TASK_SPAWNS.iter().any(|s| resolve::is(&callee, s))
+        && mentions_any(task.to_token_stream(), &names)
+}
 
 /// Whether the identifier `name` occurs anywhere in `tokens`, inside groups
 /// (and so inside macro bodies) too. Only whole identifiers count: `xs` does

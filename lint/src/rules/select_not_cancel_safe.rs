@@ -3,9 +3,18 @@
 //! ## What it does
 //! In a `tokio::select!` (or `futures::select!`) inside a `loop`, `while`,
 //! `while let` or `for`, finds a branch whose future is created in the branch
-//! by a call of a method that tokio documents as not cancellation safe:
-//! `read_exact`, `read_to_end`, `read_to_string` (`AsyncReadExt`) and
-//! `write_all` (`AsyncWriteExt`).
+//! by a call of a method that tokio documents as not cancellation safe
+//! (tokio 1.54, each method's "Cancel safety" section): `read_exact` and the
+//! multi-byte integer and float reads `read_u16` … `read_f64_le`
+//! (`AsyncReadExt`), `read_line` (`AsyncBufReadExt`), `write_all`
+//! (`AsyncWriteExt`); and `read_to_end`, `read_to_string`, whose partial
+//! buffer the next call cannot resume from.
+//!
+//! One call away: a branch that calls an `async fn` of the checked crate
+//! which awaits one of these — directly or through other `async fn`s of the
+//! crate it awaits, in any file — is flagged too, with a note at each hop
+//! (calls resolved by path as `unawaited_future` resolves them; every
+//! definition the call may refer to must be such a function).
 //!
 //! Not flagged:
 //! - a future created and pinned before the loop and polled as `&mut fut`:
@@ -14,7 +23,9 @@
 //! - a `select!` whose other branches all leave the loop (`break`, `return`),
 //!   so the lost data goes with the connection anyway;
 //! - `write_all_buf`: tokio documents that it advances the buffer as it
-//!   writes, so a new call resumes where the cancelled one stopped.
+//!   writes, so a new call resumes where the cancelled one stopped; likewise
+//!   `read_until`, which appends what it read to the caller's buffer;
+//! - `read_u8`/`read_i8` (one byte: nothing partial to lose).
 //!
 //! ## Why is this bad?
 //! When another branch completes first, `select!` drops the unfinished
@@ -52,16 +63,63 @@ use syn::spanned::Spanned;
 
 use super::helpers::{LoopExits, leaves_loop};
 use super::{Cx, Rule, Select};
+use crate::engine::summary::Effect;
 
 /// See the module docs.
 pub(crate) struct SelectNotCancelSafe;
 
-/// Methods tokio's `select!` docs list as losing data when cancelled.
-const NOT_CANCEL_SAFE: &[&str] = &["read_exact", "read_to_end", "read_to_string", "write_all"];
+/// Methods whose progress is lost when their future is dropped: those tokio's
+/// docs (1.54, the "Cancel safety" section of each method of `AsyncReadExt`,
+/// `AsyncBufReadExt` and `AsyncWriteExt`) call not cancel safe, plus
+/// `read_to_end`/`read_to_string`, which read into a buffer the caller cannot
+/// resume from.
+const NOT_CANCEL_SAFE: &[&str] = &[
+    "read_exact",
+    "read_to_end",
+    "read_to_string",
+    "write_all",
+    "read_line",
+    "read_u16",
+    "read_i16",
+    "read_u32",
+    "read_i32",
+    "read_u64",
+    "read_i64",
+    "read_u128",
+    "read_i128",
+    "read_f32",
+    "read_f64",
+    "read_u16_le",
+    "read_i16_le",
+    "read_u32_le",
+    "read_i32_le",
+    "read_u64_le",
+    "read_i64_le",
+    "read_u128_le",
+    "read_i128_le",
+    "read_f32_le",
+    "read_f64_le",
+];
 
 const HELP: &str = "create the future once before the loop, `tokio::pin!` it and select on `&mut fut`, or use a cancel-safe method (`read`, `read_buf`, `write`, `write_buf`)";
 
 impl Rule for SelectNotCancelSafe {
+    /// Records, in an `async fn`'s summary, an operation from the list that it awaits.
+    fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        let Expr::Await(awaited) = expr else {
+            return;
+        };
+        let Some(method) = unsafe_method(&awaited.base) else {
+            return;
+        };
+        cx.record_effect(
+            Effect::NotCancelSafe,
+            awaited.base.span(),
+            HELP,
+            &format!("`.{method}(..)`"),
+        );
+    }
+
     fn check_select(&self, cx: &mut Cx<'_>, select: &Select) {
         if cx.loops().is_empty() {
             return;
@@ -75,9 +133,18 @@ impl Rule for SelectNotCancelSafe {
             return;
         }
         for (index, branch) in select.branches.iter().enumerate() {
-            let Some(method) = branch.future.as_ref().and_then(unsafe_method) else {
+            let Some(future) = &branch.future else {
                 continue;
             };
+            let method = unsafe_method(future);
+            let crate_fn = if method.is_none() {
+                fresh_call(future).and_then(|call| cx.call_target(call))
+            } else {
+                None
+            };
+            if method.is_none() && crate_fn.is_none() {
+                continue;
+            }
             let others_leave = select
                 .branches
                 .iter()
@@ -87,6 +154,23 @@ impl Rule for SelectNotCancelSafe {
             if others_leave {
                 continue;
             }
+            if let Some((callee, written)) = crate_fn {
+                let written = written.trim_end_matches("()").to_owned();
+                cx.report_through(
+                    &callee,
+                    Effect::NotCancelSafe,
+                    future.span(),
+                    |chain| {
+                        format!(
+                            "`{written}(..)` is not cancel-safe in a looping `select!`: it awaits {}, whose progress is lost when another branch wins",
+                            chain.operation
+                        )
+                    },
+                    HELP,
+                );
+                continue;
+            }
+            let Some(method) = method else { continue };
             cx.report(
                 branch.future.span(),
                 format!(
@@ -95,6 +179,18 @@ impl Rule for SelectNotCancelSafe {
                 HELP,
             );
         }
+    }
+}
+
+/// The call that creates `future` afresh (through parentheses and `.fuse()`).
+fn fresh_call(future: &Expr) -> Option<&Expr> {
+    match future {
+        Expr::Paren(p) => fresh_call(&p.expr),
+        Expr::MethodCall(call) if call.method == "fuse" && call.args.is_empty() => {
+            fresh_call(&call.receiver)
+        }
+        Expr::Call(_) | Expr::MethodCall(_) => Some(future),
+        _ => None,
     }
 }
 

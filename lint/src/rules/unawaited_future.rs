@@ -8,10 +8,17 @@
 //! to `_x` still never runs it).
 //!
 //! A call yields a future when it calls
-//! - an `async fn` of the checked code: a free function by its resolved path
-//!   (across all files of the run), or a method / associated function by name
-//!   when *every* method of that name in the checked code is `async` and the
-//!   name is not a common std method name (`send`, `next`, `get`, …);
+//! - a function of the checked code that returns a future — an `async fn`, or
+//!   one declared to return `impl Future<..>`, `Pin<Box<dyn Future<..>>>`,
+//!   `futures`' `BoxFuture`/`LocalBoxFuture` or a crate type alias of one of
+//!   these — found by its resolved path across all files of the run: a free
+//!   function (`f(..)`, `m::f(..)`), an associated function or method of a
+//!   type of the crate (`Type::f(..)`, `Self::f(..)`, `self.f(..)` inside its
+//!   `impl`, `x.f(..)` on a parameter declared `x: &Type`), or a trait method
+//!   on `impl Trait`/`dyn Trait`/generic parameters when every impl of it in
+//!   the crate returns a future. A method call on a receiver of unknown type
+//!   is never matched by its name alone: `cmd.status()` is not a future
+//!   because the crate has an `async fn status`;
 //! - a well-known async function: `tokio::time::{sleep, sleep_until, timeout}`,
 //!   the functions of `tokio::fs`, `tokio::task::yield_now`,
 //!   `tokio::signal::ctrl_c`, `tokio::fs::File::open`, `tokio::net::TcpStream::connect`, …;
@@ -52,11 +59,11 @@
 //! ## Fix safety
 //! `--fix` appends `.await` to a call statement `f(..);` in async context
 //! (the body of an `async fn`, `async` block or `async` closure, outside any
-//! macro) when `f` is an `async fn` of the checked crate (resolved by path)
-//! or a well-known async function such as `tokio::time::sleep`: the future
-//! was meant to run there. It does not fix `let _ = f();`, `drop(f())`,
-//! futures bound to a variable, method calls (matched by name only) or code
-//! in sync functions, where awaiting is not possible or the intent is unclear.
+//! macro) when `f` returns a future of the checked crate (resolved by path,
+//! `Type::f` and `Self::f` included) or is a well-known async function such as
+//! `tokio::time::sleep`: the future was meant to run there. It does not fix
+//! `let _ = f();`, `drop(f())`, futures bound to a variable, method calls or
+//! code in sync functions, where awaiting is not possible or the intent is unclear.
 //! The awaited output is discarded as the future was; when it is a `Result`,
 //! rustc's `unused_must_use` warning then points at the error nobody handles.
 
@@ -64,7 +71,7 @@ use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
-use super::helpers::{COMMON_METHODS, bound_name, mentions};
+use super::helpers::{bound_name, mentions};
 use super::{Cx, Rule, RuleOption};
 use crate::engine::index::FutureSource;
 use crate::engine::resolve;
@@ -201,31 +208,23 @@ fn future_source(cx: &Cx<'_>, expr: &Expr) -> Option<(Source, String)> {
             };
             let written = path_text(&func.path);
             let what = format!("future returned by `{written}`");
-            let canon = cx.callee(expr)?;
-            if KNOWN_ASYNC.iter().any(|k| resolve::is(&canon, k))
-                || (canon.len() == 3
-                    && canon[..2] == ["tokio", "fs"]
-                    && TOKIO_FS.contains(&canon[2].as_str()))
-                || cx.option_lists(EXTRA_ASYNC_FNS, &canon)
-            {
-                return Some((Source::Known, what));
+            if let Some(canon) = cx.callee(expr) {
+                if KNOWN_ASYNC.iter().any(|k| resolve::is(&canon, k))
+                    || (canon.len() == 3
+                        && canon[..2] == ["tokio", "fs"]
+                        && TOKIO_FS.contains(&canon[2].as_str()))
+                    || cx.option_lists(EXTRA_ASYNC_FNS, &canon)
+                {
+                    return Some((Source::Known, what));
+                }
             }
-            // `Type::assoc(..)` / `Self::assoc(..)`: an associated function, matched by name.
-            let (name, ty) = canon.split_last()?;
-            if ty.last().is_some_and(|t| t.starts_with(char::is_uppercase)) {
-                return (!COMMON_METHODS.contains(&name.as_str()))
-                    .then(|| (Source::Indexed(FutureSource::Method(name.clone())), what));
-            }
-            let key = cx.free_fn_key(&canon)?;
-            Some((Source::Indexed(FutureSource::Free(key)), what))
+            let (callee, _) = cx.call_target(expr)?;
+            Some((Source::Indexed(callee), what))
         }
         Expr::MethodCall(call) => {
-            let name = call.method.to_string();
-            if COMMON_METHODS.contains(&name.as_str()) {
-                return None;
-            }
-            let what = format!("future returned by `.{name}()`");
-            Some((Source::Indexed(FutureSource::Method(name)), what))
+            let (callee, _) = cx.call_target(expr)?;
+            let what = format!("future returned by `.{}()`", call.method);
+            Some((Source::Indexed(callee), what))
         }
         _ => None,
     }
@@ -250,10 +249,7 @@ fn fix(cx: &Cx<'_>, stmt: &Stmt, expr: &Expr, source: &Source) -> Option<crate::
         return None;
     };
     let Expr::Call(call) = expr else { return None };
-    let fixable = matches!(
-        source,
-        Source::Known | Source::Indexed(FutureSource::Free(_))
-    );
+    let fixable = matches!(source, Source::Known | Source::Indexed(_));
     if !fixable || !std::ptr::eq(whole, expr) || !cx.is_statement(expr) || !cx.is_async() {
         return None;
     }

@@ -9,6 +9,12 @@
 //! `buffer_unordered` / `buffered`, and the task's handle is not awaited in
 //! the same iteration.
 //!
+//! One call away: a call of the crate's own spawn wrapper — a sync fn that
+//! hands a future parameter (or a future built from it) to `tokio::spawn` —
+//! in such a loop is flagged the same way, in any file of the run. The
+//! wrapper's own body is not looked at for bounds: a wrapper that takes a
+//! permit itself is flagged too (allow it at the call).
+//!
 //! Not flagged: `for` loops over a range (`for i in 0..workers` starts a fixed
 //! pool, not one task per input), `while` and `loop` loops that never
 //! `.await` (hand-written `poll` state machines, draining a local queue),
@@ -55,9 +61,13 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Stmt};
 
-use super::helpers::{TASK_SPAWNS, mentions_any};
+use super::helpers::{TASK_SPAWNS, mentions_any, spawns_future_param};
 use super::{Cx, Rule};
+use crate::engine::index::{Fact, FutureSource, RuleFact};
 use crate::engine::resolve;
+
+/// A sync fn that spawns a task from a future parameter (a spawn wrapper).
+const SPAWNS_ARG: RuleFact = RuleFact::new("unbounded_spawn::spawns_arg");
 
 /// See the module docs.
 pub(crate) struct UnboundedSpawn;
@@ -79,6 +89,9 @@ const BOUNDS: &[&str] = &[
 
 impl Rule for UnboundedSpawn {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        if spawns_future_param(cx, expr) {
+            cx.record_fact(SPAWNS_ARG);
+        }
         let body = match expr {
             Expr::ForLoop(f) if !matches!(&*f.expr, Expr::Range(_)) => &f.body,
             // `while`/`loop` iterate per input only when they wait for it; without an
@@ -93,16 +106,30 @@ impl Rule for UnboundedSpawn {
         let mut spawns = SpawnFinder {
             cx,
             found: Vec::new(),
+            wrappers: Vec::new(),
             awaited: Vec::new(),
             replaced: Vec::new(),
         };
         spawns.visit_block(body);
         let SpawnFinder {
             found,
+            wrappers,
             awaited,
             replaced,
             ..
         } = spawns;
+        for (span, callee, name, bound_to) in wrappers {
+            if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
+                continue;
+            }
+            cx.report_if(
+                &callee,
+                &[Fact::Rule(SPAWNS_ARG)],
+                span,
+                format!("a task is spawned with `{name}`, which spawns the future it is given, on every iteration of this loop, with no bound on how many run at once"),
+                "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
+            );
+        }
         for (span, name, bound_to) in found {
             if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
                 continue;
@@ -132,6 +159,9 @@ struct SpawnFinder<'c, 'f> {
     cx: &'c Cx<'f>,
     /// Span, spawn path as resolved, and the `let` name it is bound to.
     found: Vec<(Span, String, Option<String>)>,
+    /// Calls of the crate's functions that may be spawn wrappers: span, callee,
+    /// how it is written, and the `let` name it is bound to.
+    wrappers: Vec<(Span, FutureSource, String, Option<String>)>,
     awaited: Vec<String>,
     /// Handles assigned to a place (`place = spawn(..)`, `place = Some(spawn(..))`,
     /// `place = Some((spawn(..), tx))`, `place = Some(handle)`): what is
@@ -179,6 +209,16 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                         }
                     }
                 }
+                if let Some((callee, written)) = self.cx.call_target(&init.expr) {
+                    self.wrappers.push((
+                        init.expr.span(),
+                        callee,
+                        written,
+                        Some(p.ident.to_string()),
+                    ));
+                    visit::visit_expr(self, &init.expr);
+                    return;
+                }
             }
         }
         visit::visit_stmt(self, stmt);
@@ -222,13 +262,26 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                     }
                 }
                 // A spawn awaited on the spot runs one task at a time.
-                if self.spawn_path(&a.base).is_none() {
-                    visit::visit_expr(self, expr);
+                if self.spawn_path(&a.base).is_some() {
+                    return;
+                }
+                // So does a wrapper's: its arguments are still looked at.
+                match &*a.base {
+                    Expr::Call(call) if self.cx.call_target(&a.base).is_some() => {
+                        call.args.iter().for_each(|arg| self.visit_expr(arg));
+                    }
+                    Expr::MethodCall(call) if self.cx.call_target(&a.base).is_some() => {
+                        self.visit_expr(&call.receiver);
+                        call.args.iter().for_each(|arg| self.visit_expr(arg));
+                    }
+                    _ => visit::visit_expr(self, expr),
                 }
             }
             _ => {
                 if let Some(name) = self.spawn_path(expr) {
                     self.found.push((expr.span(), name, None));
+                } else if let Some((callee, written)) = self.cx.call_target(expr) {
+                    self.wrappers.push((expr.span(), callee, written, None));
                 }
                 visit::visit_expr(self, expr);
             }
