@@ -472,7 +472,7 @@ impl Cx<'_> {
             let ctx = self.impls.last()?;
             return ctx.self_ty.as_ref().or(ctx.trait_.as_ref());
         }
-        if resolve::is_bound(&self.scopes, &name) {
+        if resolve::is_bound_in_body(&self.scopes, &name) {
             return None;
         }
         for frame in self.frames.iter().rev() {

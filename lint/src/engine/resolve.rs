@@ -26,6 +26,8 @@ pub(crate) struct Scope {
     roots: HashMap<String, Canon>,
     /// Bindings with a written type (parameters, `let x: T`): name → resolved type, references stripped.
     types: HashMap<String, Canon>,
+    /// Whether this scope holds a function's parameters (see [`Scope::params`]).
+    of_params: bool,
 }
 
 /// What a name means at some point in the code.
@@ -37,6 +39,14 @@ enum Lookup<'a> {
 }
 
 impl Scope {
+    /// The scope that holds a function's parameters.
+    pub(crate) fn params() -> Scope {
+        Scope {
+            of_params: true,
+            ..Scope::default()
+        }
+    }
+
     /// The scope of a module at `module_path` with these items.
     pub(crate) fn module(module_path: &[String], items: &[syn::Item]) -> Scope {
         let mut scope = Scope {
@@ -278,6 +288,20 @@ pub(crate) fn binding<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> 
 }
 
 /// Whether a `let` binding called `name` is in scope (in the current module).
+/// Whether `name` is bound by a `let` or a pattern inside the function (not as
+/// one of its parameters) in the innermost module scope.
+pub(crate) fn is_bound_in_body(scopes: &[Scope], name: &str) -> bool {
+    for scope in scopes.iter().rev() {
+        if scope.bindings.contains_key(name) {
+            return !scope.of_params;
+        }
+        if scope.module.is_some() {
+            break;
+        }
+    }
+    false
+}
+
 pub(crate) fn is_bound(scopes: &[Scope], name: &str) -> bool {
     for scope in scopes.iter().rev() {
         if scope.bindings.contains_key(name) {

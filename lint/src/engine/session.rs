@@ -119,6 +119,8 @@ impl Workspace {
         for part in self.parts.values() {
             merged.merge(part.index.clone());
         }
+        // Function summaries propagate over the whole merged call graph, as in a run.
+        merged.settle();
         self.merged = merged;
     }
 }

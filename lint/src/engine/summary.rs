@@ -80,7 +80,7 @@ pub(crate) struct Blocking {
 }
 
 /// What one sync function definition does, as its file recorded it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct DefSummary {
     /// The keys calls name it by (its path; a trait impl's method also its trait's).
     pub(crate) keys: Vec<Key>,
@@ -124,7 +124,7 @@ enum Hop {
 }
 
 /// The summaries of every function of the run, merged file by file, then settled.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Summaries {
     defs: Vec<DefSummary>,
     /// The crate type aliases whose type is a future (`type Fut = Pin<Box<dyn Future<..>>>`).
@@ -136,7 +136,7 @@ pub(crate) struct Summaries {
 }
 
 /// Which keys and definitions have one effect.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 struct Settled {
     /// Each key with the effect, and the definition that completed it.
     keys: HashMap<Key, usize>,

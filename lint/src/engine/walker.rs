@@ -325,6 +325,7 @@ impl<'f> Walker<'f> {
             help: chain.help,
             fix: None,
             notes,
+            in_test_code: self.cx.in_test_code(),
         });
     }
 
@@ -385,7 +386,7 @@ impl<'f> Walker<'f> {
 
     /// Walks a function item with its typed parameters bound in a scope of their own.
     fn with_params(&mut self, sig: &syn::Signature, walk: impl FnOnce(&mut Self)) {
-        let mut scope = Scope::default();
+        let mut scope = Scope::params();
         for input in &sig.inputs {
             let syn::FnArg::Typed(param) = input else {
                 continue;
