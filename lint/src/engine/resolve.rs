@@ -287,25 +287,12 @@ pub(crate) fn binding<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> 
     None
 }
 
-/// Whether a `let` binding called `name` is in scope (in the current module).
 /// Whether `name` is bound by a `let` or a pattern inside the function (not as
 /// one of its parameters) in the innermost module scope.
 pub(crate) fn is_bound_in_body(scopes: &[Scope], name: &str) -> bool {
     for scope in scopes.iter().rev() {
         if scope.bindings.contains_key(name) {
             return !scope.of_params;
-        }
-        if scope.module.is_some() {
-            break;
-        }
-    }
-    false
-}
-
-pub(crate) fn is_bound(scopes: &[Scope], name: &str) -> bool {
-    for scope in scopes.iter().rev() {
-        if scope.bindings.contains_key(name) {
-            return true;
         }
         if scope.module.is_some() {
             break;
