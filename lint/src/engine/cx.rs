@@ -202,6 +202,20 @@ impl Cx<'_> {
         resolve::resolve(&self.scopes, path)
     }
 
+    /// The resolved callee at the root of a method chain `path(..).a(..)?.b(..)`
+    /// (through `?` and parentheses); `None` when the chain awaits or starts elsewhere.
+    pub(crate) fn chain_root(&self, mut expr: &Expr) -> Option<Canon> {
+        loop {
+            match expr {
+                Expr::MethodCall(call) => expr = &call.receiver,
+                Expr::Try(t) => expr = &t.expr,
+                Expr::Paren(p) => expr = &p.expr,
+                Expr::Call(_) => return self.callee(expr),
+                _ => return None,
+            }
+        }
+    }
+
     /// The resolved path of the function `expr` calls, when it is a call of a plain path.
     pub(crate) fn callee(&self, expr: &Expr) -> Option<Canon> {
         let Expr::Call(call) = expr else { return None };

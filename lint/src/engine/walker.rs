@@ -669,7 +669,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             .and_then(|init| self.cx.callee(&init.expr));
         self.bind(&local.pat, init);
         if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
-            if let Some(root) = chain_root(&self.cx, &init.expr) {
+            if let Some(root) = self.cx.chain_root(&init.expr) {
                 if let Some(scope) = self.cx.scopes.last_mut() {
                     scope.bind_root(name, root);
                 }
@@ -772,17 +772,4 @@ fn pattern_names(pat: &Pat) -> Vec<String> {
     let mut names = Names(Vec::new());
     names.visit_pat(pat);
     names.0
-}
-
-/// The resolved callee at the root of `path(..).a(..)?.b(..)`; `None` when the chain awaits.
-fn chain_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Canon> {
-    loop {
-        match expr {
-            Expr::MethodCall(call) => expr = &call.receiver,
-            Expr::Try(t) => expr = &t.expr,
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Call(_) => return cx.callee(expr),
-            _ => return None,
-        }
-    }
 }

@@ -193,7 +193,7 @@ fn is_current_thread_runtime(cx: &Cx<'_>, receiver: &Expr) -> bool {
             .path
             .get_ident()
             .and_then(|ident| cx.binding_root(&ident.to_string()).cloned()),
-        other => chain_root(cx, other),
+        other => cx.chain_root(other),
     };
     root.is_some_and(|root| {
         resolve::is(
@@ -217,19 +217,6 @@ fn is_local_set(cx: &Cx<'_>, receiver: &Expr) -> bool {
         other => cx.callee(other),
     };
     canon.is_some_and(|c| resolve::is(&c, &["tokio", "task", "LocalSet", "new"]))
-}
-
-/// The resolved call at the root of `path(..).a(..)?.b(..)`.
-fn chain_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Vec<String>> {
-    loop {
-        match expr {
-            Expr::MethodCall(call) => expr = &call.receiver,
-            Expr::Try(t) => expr = &t.expr,
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Call(_) => return cx.callee(expr),
-            _ => return None,
-        }
-    }
 }
 
 /// Collects the `block_in_place` calls of a body that run on its thread.

@@ -152,7 +152,7 @@ fn writer_kind(cx: &Cx<'_>, init: &Expr) -> Option<&'static str> {
         }
     }
     if let Expr::Await(awaited) = expr {
-        let root = chain_root(cx, &awaited.base)?;
+        let root = cx.chain_root(&awaited.base)?;
         return FILE_OPENERS
             .iter()
             .any(|opener| resolve::is(&root, opener))
@@ -165,18 +165,6 @@ fn writer_kind(cx: &Cx<'_>, init: &Expr) -> Option<&'static str> {
     }
     let is_buf_writer = BUF_WRITERS.iter().any(|w| resolve::is(ty, w));
     (is_buf_writer && (function == "new" || function == "with_capacity")).then_some("a `BufWriter`")
-}
-
-/// The resolved call at the root of `path(..).a(..).b(..)`.
-fn chain_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Vec<String>> {
-    loop {
-        match expr {
-            Expr::MethodCall(call) => expr = &call.receiver,
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Call(_) => return cx.callee(expr),
-            _ => return None,
-        }
-    }
 }
 
 /// What the rest of a block does with the writer, in source order.
