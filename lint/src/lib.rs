@@ -132,6 +132,11 @@ pub struct Finding {
     /// Whether it is in test code (see [`Finding::in_test_code`]); not rendered.
     #[serde(skip)]
     pub(crate) in_test_code: bool,
+    /// Whether the notes are the hops of a call chain from this call site down
+    /// to the operation (a finding reported one call away, through a function
+    /// summary); SARIF renders them as a code flow too. Not serialised.
+    #[serde(skip)]
+    pub(crate) notes_are_call_chain: bool,
 }
 
 impl Finding {

@@ -174,3 +174,77 @@ fn notes_become_related_locations_and_still_validate() {
         }])
     );
 }
+
+#[test]
+fn a_finding_one_call_away_carries_its_call_chain_as_a_code_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    let lib = "mod util;\n\npub async fn handle() {\n    util::wait_for_quota();\n}\n";
+    let util = "pub fn wait_for_quota() {\n    pause();\n}\n\nfn pause() {\n    std::thread::sleep(std::time::Duration::from_millis(5));\n}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
+    std::fs::write(dir.path().join("src/util.rs"), util).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
+        .current_dir(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors = schema_errors(&schema_validator(), &log);
+    assert!(
+        errors.is_empty(),
+        "SARIF output violates the schema:\n{}",
+        errors.join("\n")
+    );
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{results:?}");
+    let flow = &results[0]["codeFlows"][0]["threadFlows"][0]["locations"];
+    let steps: Vec<(u64, &str, u64, &str)> = flow
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| {
+            let location = &step["location"]["physicalLocation"];
+            (
+                step["nestingLevel"].as_u64().unwrap(),
+                location["artifactLocation"]["uri"].as_str().unwrap(),
+                location["region"]["startLine"].as_u64().unwrap(),
+                step["location"]["message"]["text"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                0,
+                "src/lib.rs",
+                4,
+                "`util::wait_for_quota` blocks the executor: it calls `std::thread::sleep`"
+            ),
+            (1, "src/util.rs", 2, "`wait_for_quota` calls `pause` here"),
+            (
+                2,
+                "src/util.rs",
+                6,
+                "`pause` calls `std::thread::sleep` here"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn notes_that_are_not_a_call_chain_make_no_code_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    let source = "pub async fn record(state: &std::sync::Mutex<u8>) {\n    let n = state.lock().unwrap();\n    flush(*n).await;\n}\n\nasync fn flush(_: u8) {}\n";
+    std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
+        .current_dir(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    assert!(result["relatedLocations"].is_array());
+    assert!(result.get("codeFlows").is_none(), "{result}");
+}

@@ -405,6 +405,7 @@ impl Cx<'_> {
         };
         let mut finding = self.finding(span, message(&chain), help.into());
         finding.notes = self.chain_notes(effect, &chain);
+        finding.notes_are_call_chain = true;
         self.findings.push(finding);
     }
 
@@ -659,6 +660,7 @@ impl Cx<'_> {
             fix: None,
             notes: Vec::new(),
             in_test_code: self.in_test_code(),
+            notes_are_call_chain: false,
         }
     }
 

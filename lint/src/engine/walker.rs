@@ -326,6 +326,7 @@ impl<'f> Walker<'f> {
             fix: None,
             notes,
             in_test_code: self.cx.in_test_code(),
+            notes_are_call_chain: true,
         });
     }
 

@@ -3,8 +3,10 @@
 //! One run whose tool driver lists every rule (id, short and full
 //! description, the rule's Markdown docs as help, default level) and the
 //! engine's own findings; one result per finding with a physical location,
-//! and the finding's notes as `relatedLocations` (same file, the note's
-//! message as the location's message).
+//! and the finding's notes as `relatedLocations` (the note's message as the
+//! location's message); a finding reported one call away also carries its
+//! call chain as a `codeFlow` (call site, then one location per hop, each one
+//! nesting level deeper), which code scanning shows as the alert's path.
 //! Paths under the current directory are relative URIs against the
 //! `%SRCROOT%` base id (what code scanning resolves against the checkout);
 //! others are absolute `file://` URIs. Columns count Unicode code points,
@@ -100,49 +102,85 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
         "ruleId": f.rule,
         "level": level(f.severity),
         "message": { "text": format!("{}\nhelp: {}", f.message, f.help) },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": artifact.clone(),
-                "region": {
-                    "startLine": f.span.line,
-                    "startColumn": f.span.column,
-                    "endLine": f.span.end_line,
-                    "endColumn": f.span.end_column,
-                }
-            }
-        }],
+        "locations": [{ "physicalLocation": physical_location(&artifact, &f.span) }],
     });
+    let note_locations: Vec<Value> = f
+        .notes
+        .iter()
+        .map(|note| {
+            let artifact = note
+                .path
+                .as_deref()
+                .map_or_else(|| artifact.clone(), artifact_of);
+            physical_location(&artifact, &note.span)
+        })
+        .collect();
     if !f.notes.is_empty() {
         let related: Vec<Value> = f
             .notes
             .iter()
+            .zip(&note_locations)
             .enumerate()
-            .map(|(id, note)| {
-                let artifact = note
-                    .path
-                    .as_deref()
-                    .map_or_else(|| artifact.clone(), artifact_of);
+            .map(|(id, (note, location))| {
                 json!({
                     "id": id,
-                    "physicalLocation": {
-                        "artifactLocation": artifact,
-                        "region": {
-                            "startLine": note.span.line,
-                            "startColumn": note.span.column,
-                            "endLine": note.span.end_line,
-                            "endColumn": note.span.end_column,
-                        }
-                    },
+                    "physicalLocation": location,
                     "message": { "text": note.message },
                 })
             })
             .collect();
         result["relatedLocations"] = json!(related);
     }
+    if f.notes_are_call_chain {
+        result["codeFlows"] = code_flows(f, &artifact, &note_locations);
+    }
     if let Some(index) = rule_index {
         result["ruleIndex"] = json!(index);
     }
     result
+}
+
+/// A finding reported one call away as one thread flow: the call site
+/// (nesting level 0), then each hop one call deeper, down to the operation.
+fn code_flows(f: &Finding, artifact: &Value, note_locations: &[Value]) -> Value {
+    let call_site = json!({
+        "location": {
+            "physicalLocation": physical_location(artifact, &f.span),
+            "message": { "text": f.message },
+        },
+        "nestingLevel": 0,
+        "executionOrder": 0,
+    });
+    let hops = f
+        .notes
+        .iter()
+        .zip(note_locations)
+        .enumerate()
+        .map(|(index, (note, location))| {
+            json!({
+                "location": {
+                    "physicalLocation": location,
+                    "message": { "text": note.message },
+                },
+                "nestingLevel": index + 1,
+                "executionOrder": index + 1,
+            })
+        });
+    let locations: Vec<Value> = std::iter::once(call_site).chain(hops).collect();
+    json!([{ "threadFlows": [{ "locations": locations }] }])
+}
+
+/// A SARIF `physicalLocation`: `artifact` and the region `span` covers.
+fn physical_location(artifact: &Value, span: &crate::Span) -> Value {
+    json!({
+        "artifactLocation": artifact,
+        "region": {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
+        }
+    })
 }
 
 fn level(severity: Severity) -> &'static str {
