@@ -73,7 +73,8 @@ pub(super) fn memchr(bytes: &[u8], from: usize, byte: u8) -> usize {
 }
 
 /// Just past the literal (string, byte or C string, raw string, char) or block
-/// comment starting at `i`, whose brackets do not count; `i + 1` when none starts there.
+/// comment starting at `i`, whose brackets do not count; when none starts
+/// there, just past the plain text from `i` (see [`plain_text_end`]).
 pub(super) fn skip_literal_or_block_comment(bytes: &[u8], i: usize) -> usize {
     match bytes[i] {
         b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i + 2),
@@ -83,8 +84,28 @@ pub(super) fn skip_literal_or_block_comment(bytes: &[u8], i: usize) -> usize {
         b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
             raw_string_end(bytes, i + 1)
         }
-        _ => i + 1,
+        _ => plain_text_end(bytes, i + 1),
     }
+}
+
+/// The first byte at or after `i` that may start something a scanner here
+/// looks at: a bracket, a `/` (comments), a quote, or an `r`, `b` or `c`
+/// that starts an identifier (a raw string's prefix). Stepping over the plain
+/// bytes in between at once, rather than one call per byte, is the same scan:
+/// each of them would have been stepped over alone.
+fn plain_text_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(&byte) = bytes.get(i) {
+        let stops = match byte {
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'/' | b'"' | b'\'' => true,
+            b'r' | b'b' | b'c' => !ident_before(bytes, i),
+            _ => false,
+        };
+        if stops {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn ident_before(bytes: &[u8], i: usize) -> bool {
