@@ -238,6 +238,64 @@ mod tests {
         assert_eq!(scan(&deep, 4), (10, Some(4)));
     }
 
+    /// [`skip_literal_or_block_comment`] as it was, one step per plain byte.
+    fn skip_one_byte_at_a_time(bytes: &[u8], i: usize) -> usize {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i + 2),
+            b'"' => string_end(bytes, i + 1),
+            b'\'' => quote_end(bytes, i),
+            b'r' if !ident_before(bytes, i) => raw_string_end(bytes, i),
+            b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
+                raw_string_end(bytes, i + 1)
+            }
+            _ => i + 1,
+        }
+    }
+
+    /// [`scan`] with [`skip_one_byte_at_a_time`].
+    fn scan_one_byte_at_a_time(source: &str, limit: usize) -> (usize, Option<usize>) {
+        let bytes = source.as_bytes();
+        let (mut depth, mut max, mut first_over) = (0usize, 0usize, None);
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > max {
+                        max = depth;
+                        if depth > limit && first_over.is_none() {
+                            first_over = Some(i);
+                        }
+                    }
+                    i += 1;
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => i = memchr(bytes, i, b'\n'),
+                _ => i = skip_one_byte_at_a_time(bytes, i),
+            }
+        }
+        (max, first_over)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stepping_over_plain_text_at_once_scans_the_same(
+            source in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", "[", "]", "{", "}", "/", "*", "\"", "'", "r", "b", "c", "#",
+                    "\\", "\n", " ", "a", "_", "1", "é", "x", "br", "r#", "//", "/*", "*/",
+                ]),
+                0..40,
+            )
+        ) {
+            let source = source.concat();
+            proptest::prop_assert_eq!(scan(&source, 2), scan_one_byte_at_a_time(&source, 2), "{:?}", source);
+        }
+    }
+
     #[test]
     fn unterminated_text_still_terminates() {
         for src in ["\"((", "r#\"((", "/* ((", "'", "'\\", "b'", "r#"] {
