@@ -162,6 +162,10 @@ pub(crate) struct Cx<'f> {
     pub(super) index: FnIndex,
     /// The merged index of every file, in the second pass.
     pub(super) settle: Option<&'f FnIndex>,
+    /// While the hooks run at a call expression: its address and its
+    /// [`callee`](Cx::callee), resolved once for every rule that asks (set and
+    /// cleared by the walker around the hooks at that node; `None` elsewhere).
+    pub(super) callee_here: Option<(usize, Option<Canon>)>,
 }
 
 impl Cx<'_> {
@@ -218,6 +222,14 @@ impl Cx<'_> {
 
     /// The resolved path of the function `expr` calls, when it is a call of a plain path.
     pub(crate) fn callee(&self, expr: &Expr) -> Option<Canon> {
+        match &self.callee_here {
+            Some((at, callee)) if *at == std::ptr::from_ref(expr).addr() => callee.clone(),
+            _ => self.resolve_callee(expr),
+        }
+    }
+
+    /// [`callee`](Self::callee), resolved now.
+    pub(super) fn resolve_callee(&self, expr: &Expr) -> Option<Canon> {
         let Expr::Call(call) = expr else { return None };
         let Expr::Path(func) = &*call.func else {
             return None;
@@ -451,7 +463,7 @@ impl Cx<'_> {
                     canon.extend_from_slice(&written[1..]);
                     canon
                 } else {
-                    self.resolve(&func.path)?
+                    self.callee(expr)?
                 };
                 let key = self.free_fn_key(&canon)?;
                 Some((FutureSource::Free(key), written.join("::")))

@@ -73,7 +73,8 @@ pub(super) fn memchr(bytes: &[u8], from: usize, byte: u8) -> usize {
 }
 
 /// Just past the literal (string, byte or C string, raw string, char) or block
-/// comment starting at `i`, whose brackets do not count; `i + 1` when none starts there.
+/// comment starting at `i`, whose brackets do not count; when none starts
+/// there, just past the plain text from `i` (see [`plain_text_end`]).
 pub(super) fn skip_literal_or_block_comment(bytes: &[u8], i: usize) -> usize {
     match bytes[i] {
         b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i + 2),
@@ -83,8 +84,28 @@ pub(super) fn skip_literal_or_block_comment(bytes: &[u8], i: usize) -> usize {
         b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
             raw_string_end(bytes, i + 1)
         }
-        _ => i + 1,
+        _ => plain_text_end(bytes, i + 1),
     }
+}
+
+/// The first byte at or after `i` that may start something a scanner here
+/// looks at: a bracket, a `/` (comments), a quote, or an `r`, `b` or `c`
+/// that starts an identifier (a raw string's prefix). Stepping over the plain
+/// bytes in between at once, rather than one call per byte, is the same scan:
+/// each of them would have been stepped over alone.
+fn plain_text_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(&byte) = bytes.get(i) {
+        let stops = match byte {
+            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'/' | b'"' | b'\'' => true,
+            b'r' | b'b' | b'c' => !ident_before(bytes, i),
+            _ => false,
+        };
+        if stops {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn ident_before(bytes: &[u8], i: usize) -> bool {
@@ -215,6 +236,64 @@ mod tests {
         assert_eq!(scan("((()))", 3), (3, None));
         let deep = format!("{}{}", "(".repeat(10), ")".repeat(10));
         assert_eq!(scan(&deep, 4), (10, Some(4)));
+    }
+
+    /// [`skip_literal_or_block_comment`] as it was, one step per plain byte.
+    fn skip_one_byte_at_a_time(bytes: &[u8], i: usize) -> usize {
+        match bytes[i] {
+            b'/' if bytes.get(i + 1) == Some(&b'*') => block_comment_end(bytes, i + 2),
+            b'"' => string_end(bytes, i + 1),
+            b'\'' => quote_end(bytes, i),
+            b'r' if !ident_before(bytes, i) => raw_string_end(bytes, i),
+            b'b' | b'c' if !ident_before(bytes, i) && bytes.get(i + 1) == Some(&b'r') => {
+                raw_string_end(bytes, i + 1)
+            }
+            _ => i + 1,
+        }
+    }
+
+    /// [`scan`] with [`skip_one_byte_at_a_time`].
+    fn scan_one_byte_at_a_time(source: &str, limit: usize) -> (usize, Option<usize>) {
+        let bytes = source.as_bytes();
+        let (mut depth, mut max, mut first_over) = (0usize, 0usize, None);
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    if depth > max {
+                        max = depth;
+                        if depth > limit && first_over.is_none() {
+                            first_over = Some(i);
+                        }
+                    }
+                    i += 1;
+                }
+                b')' | b']' | b'}' => {
+                    depth = depth.saturating_sub(1);
+                    i += 1;
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => i = memchr(bytes, i, b'\n'),
+                _ => i = skip_one_byte_at_a_time(bytes, i),
+            }
+        }
+        (max, first_over)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stepping_over_plain_text_at_once_scans_the_same(
+            source in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "(", ")", "[", "]", "{", "}", "/", "*", "\"", "'", "r", "b", "c", "#",
+                    "\\", "\n", " ", "a", "_", "1", "é", "x", "br", "r#", "//", "/*", "*/",
+                ]),
+                0..40,
+            )
+        ) {
+            let source = source.concat();
+            proptest::prop_assert_eq!(scan(&source, 2), scan_one_byte_at_a_time(&source, 2), "{:?}", source);
+        }
     }
 
     #[test]

@@ -216,8 +216,24 @@ impl Condition {
 
 /// The index key of `crate::a::b::f` in the crate rooted at `crate_root`.
 pub(crate) fn free_key(crate_root: &Path, canon: &[String]) -> Option<String> {
-    let rest = canon.strip_prefix(&["crate".to_owned()])?;
-    Some(format!("{}#{}", crate_root.display(), rest.join("::")))
+    let (first, rest) = canon.split_first()?;
+    if first != "crate" {
+        return None;
+    }
+    // As `format!("{}#{}", crate_root.display(), rest.join("::"))`, in one
+    // allocation: this runs at every call of a path into the crate.
+    let root = crate_root.to_string_lossy();
+    let len = root.len() + 1 + rest.iter().map(|s| s.len() + 2).sum::<usize>();
+    let mut key = String::with_capacity(len);
+    key.push_str(&root);
+    key.push('#');
+    for (i, segment) in rest.iter().enumerate() {
+        if i > 0 {
+            key.push_str("::");
+        }
+        key.push_str(segment);
+    }
+    Some(key)
 }
 
 /// Where a file sits in its crate: the crate's root directory and the file's module path.
@@ -268,6 +284,18 @@ mod tests {
             crate_location(Path::new("app/src/a.rs")).0,
             PathBuf::from("app")
         );
+    }
+
+    #[test]
+    fn a_free_key_is_the_crate_root_and_the_path_below_crate() {
+        let canon = |s: &str| s.split("::").map(str::to_owned).collect::<Vec<_>>();
+        let root = Path::new("/src/app");
+        let key = |s: &str| free_key(root, &canon(s));
+        assert_eq!(key("crate::net::get").as_deref(), Some("/src/app#net::get"));
+        assert_eq!(key("crate::f").as_deref(), Some("/src/app#f"));
+        assert_eq!(key("crate").as_deref(), Some("/src/app#"));
+        assert_eq!(key("std::fs::read"), None);
+        assert_eq!(key("net::crate"), None);
     }
 
     #[test]

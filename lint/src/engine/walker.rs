@@ -83,6 +83,7 @@ impl<'f> Walker<'f> {
                 pending: Vec::new(),
                 index: FnIndex::default(),
                 settle,
+                callee_here: None,
             },
             rules,
         })
@@ -679,10 +680,16 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
+        // Most rules ask for the callee of a call: resolve it once for all of them.
+        if let Expr::Call(_) = expr {
+            let callee = self.cx.resolve_callee(expr);
+            self.cx.callee_here = Some((std::ptr::from_ref(expr).addr(), callee));
+        }
         self.hooks(|rule, cx| rule.check_expr(cx, expr));
         if matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
             self.summary_call(expr);
         }
+        self.cx.callee_here = None;
         match expr {
             Expr::Closure(c) => {
                 let kind = if c.asyncness.is_some() {

@@ -169,21 +169,22 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
     match expr {
         Expr::Call(_) => {
             let written_callee = cx.callee(expr)?;
-            let written = format!("`{}`", written_callee.join("::"));
+            // Messages are built only for a blocking call: this runs at every call.
+            let written = || format!("`{}`", written_callee.join("::"));
             let callee = as_std_fs(&written_callee);
             if let Some((_, instead)) = BLOCKING_FNS.iter().find(|(f, _)| resolve::is(&callee, f)) {
-                return Some((written, (*instead).to_owned()));
+                return Some((written(), (*instead).to_owned()));
             }
             match callee.iter().map(String::as_str).collect::<Vec<_>>()[..] {
                 ["std", "fs", name] if name.starts_with(char::is_lowercase) => {
-                    Some((written, format!("tokio::fs::{name}(..).await")))
+                    Some((written(), format!("tokio::fs::{name}(..).await")))
                 }
-                ["reqwest", "blocking", ..] => Some((written, "reqwest::Client".to_owned())),
+                ["reqwest", "blocking", ..] => Some((written(), "reqwest::Client".to_owned())),
                 ["ureq", name] if UREQ_FNS.contains(&name) => {
-                    Some((written, "reqwest::Client".to_owned()))
+                    Some((written(), "reqwest::Client".to_owned()))
                 }
                 _ if cx.option_lists(EXTRA_FUNCTIONS, &callee) => Some((
-                    format!("{written} (configured in `extra-functions`)"),
+                    format!("{} (configured in `extra-functions`)", written()),
                     String::new(),
                 )),
                 _ => None,
@@ -198,7 +199,7 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
             let root = receiver_root(cx, &call.receiver)?;
             let canon = as_std_fs(&root.canon);
             let on = |path: &[&str]| resolve::is(&canon, path);
-            let what = format!("`.{method}()`");
+            let what = || format!("`.{method}()`");
             match method.as_str() {
                 "open"
                     if on(&["std", "fs", "OpenOptions", "new"])
@@ -210,19 +211,19 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
                         "std::fs::OpenOptions"
                     };
                     Some((
-                        format!("{what} of `{owner}`"),
+                        format!("{} of `{owner}`", what()),
                         "tokio::fs::OpenOptions".to_owned(),
                     ))
                 }
                 m if STDIN_READS.contains(&m) && on(&["std", "io", "stdin"]) => Some((
-                    format!("{what} on `std::io::stdin()`"),
+                    format!("{} on `std::io::stdin()`", what()),
                     "tokio::io::stdin()".to_owned(),
                 )),
                 "output" | "status"
                     if on(&["std", "process", "Command", "new"]) && !root.spawned =>
                 {
                     Some((
-                        format!("{what} of `std::process::Command`"),
+                        format!("{} of `std::process::Command`", what()),
                         "tokio::process::Command".to_owned(),
                     ))
                 }
@@ -230,7 +231,7 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
                     if on(&["std", "process", "Command", "new"]) && root.spawned =>
                 {
                     Some((
-                        format!("{what} on a `std::process::Child`"),
+                        format!("{} on a `std::process::Child`", what()),
                         "tokio::process::Command".to_owned(),
                     ))
                 }

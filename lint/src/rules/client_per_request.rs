@@ -145,18 +145,17 @@ impl Rule for ClientPerRequest {
             built: Vec::new(),
             calls: Vec::new(),
         };
-        let sends = match body {
-            PerItem::Block(block) => {
-                finder.visit_block(block);
-                mentions_any(block.to_token_stream(), SENDS)
-            }
-            PerItem::Closure(closure) => {
-                finder.visit_expr(closure);
-                mentions_any(closure.to_token_stream(), SENDS)
-            }
-        };
+        match body {
+            PerItem::Block(block) => finder.visit_block(block),
+            PerItem::Closure(closure) => finder.visit_expr(closure),
+        }
         let Finder { built, calls, .. } = finder;
-        if sends {
+        // The body's tokens are searched only when it builds a client: this runs at every loop.
+        let sends = || match body {
+            PerItem::Block(block) => mentions_any(block.to_token_stream(), SENDS),
+            PerItem::Closure(closure) => mentions_any(closure.to_token_stream(), SENDS),
+        };
+        if !built.is_empty() && sends() {
             for (span, how) in built {
                 cx.report(
                     span,
