@@ -437,6 +437,10 @@ impl<'f> Walker<'f> {
             Some(MacroBody::Select(select)) => self.visit_select(&select),
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            Some(MacroBody::Block(block)) => self.visit_block(&block),
+            Some(MacroBody::Stream(block)) => {
+                self.in_body(BodyKind::AsyncBlock, |w| w.visit_block(&block));
+            }
             None => {}
         }
     }
