@@ -9,7 +9,9 @@
 //!   `async_std::task::block_on`, `smol::block_on` and `pollster::block_on`.
 //!
 //! Each such call is its own finding. Sync closures (`spawn_blocking`,
-//! `std::thread::spawn`) and nested `fn` items are not async context.
+//! `std::thread::spawn`) and nested `fn` items are not async context; a
+//! closure that a combinator runs before it returns (`opt.map(|x| ..)`, a
+//! consumed iterator chain) is, inside async code.
 //!
 //! ## Why is this bad?
 //! Tokio panics at run time with "Cannot start a runtime from within a
