@@ -25,12 +25,25 @@ pub(crate) enum BodyKind {
     Sync,
     /// A sync closure: may run on another thread (`spawn_blocking`, `thread::spawn`).
     SyncClosure,
+    /// A sync closure that a combinator runs before it returns (`opt.map(|x| ..)`,
+    /// `v.iter().for_each(|x| ..)`; see [`super::inline`]): it runs in the body around it.
+    InlineClosure,
     /// An `async fn` (including `#[tokio::main]`/`#[tokio::test]` ones).
     AsyncFn,
     /// An `async` block.
     AsyncBlock,
     /// An `async` closure.
     AsyncClosure,
+}
+
+impl BodyKind {
+    /// Whether code in this body runs as part of a future.
+    fn is_async(self) -> bool {
+        matches!(
+            self,
+            BodyKind::AsyncFn | BodyKind::AsyncBlock | BodyKind::AsyncClosure
+        )
+    }
 }
 
 /// The kind of a loop enclosing the current code.
@@ -170,13 +183,31 @@ pub(crate) struct Cx<'f> {
 
 impl Cx<'_> {
     /// Whether the current code runs as part of a future (async fn, async block, async closure).
+    /// A sync closure run inline counts as the body around it.
     pub(crate) fn is_async(&self) -> bool {
-        self.frames.last().is_some_and(|f| {
-            matches!(
-                f.kind,
-                BodyKind::AsyncFn | BodyKind::AsyncBlock | BodyKind::AsyncClosure
-            )
-        })
+        self.host().is_some_and(|f| f.kind.is_async())
+    }
+
+    /// Whether the current body itself is async, so that `.await` may be written
+    /// here (not in a sync closure run inline in an async body).
+    pub(crate) fn can_await(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.kind.is_async())
+    }
+
+    /// The innermost body that is not a closure run inline: the one the current code runs as part of.
+    pub(super) fn host(&self) -> Option<&Frame> {
+        self.frames
+            .iter()
+            .rev()
+            .find(|f| f.kind != BodyKind::InlineClosure)
+    }
+
+    /// [`host`](Self::host), to record into.
+    pub(super) fn host_mut(&mut self) -> Option<&mut Frame> {
+        self.frames
+            .iter_mut()
+            .rev()
+            .find(|f| f.kind != BodyKind::InlineClosure)
     }
 
     /// The loops enclosing the current code within the current body, innermost last.
@@ -307,8 +338,7 @@ impl Cx<'_> {
     /// in it, nor module level): where a blocking operation is recorded in the
     /// function's summary, for its callers in async context.
     pub(crate) fn in_sync_fn(&self) -> bool {
-        self.frames
-            .last()
+        self.host()
             .is_some_and(|f| f.kind == BodyKind::Sync && f.def.is_some())
     }
 
@@ -362,7 +392,7 @@ impl Cx<'_> {
             Effect::Blocks => BodyKind::Sync,
             Effect::NotCancelSafe => BodyKind::AsyncFn,
         };
-        let Some(frame) = self.frames.last() else {
+        let Some(frame) = self.host() else {
             return;
         };
         if frame.kind != wanted || frame.def.is_none() {
@@ -381,7 +411,7 @@ impl Cx<'_> {
                 span,
             },
         };
-        if let Some(def) = self.frames.last_mut().and_then(|f| f.def.as_mut()) {
+        if let Some(def) = self.host_mut().and_then(|f| f.def.as_mut()) {
             match effect {
                 Effect::Blocks => def.blocking.get_or_insert(operation),
                 Effect::NotCancelSafe => def.cancel_unsafe.get_or_insert(operation),

@@ -1,7 +1,16 @@
-//! Reading the Rust code inside macro invocations: `select!` branches and expression lists.
+//! Reading the Rust code inside macro invocations: `select!` branches, expression lists, and the bodies of macros we do not know.
 //!
 //! Anything that does not parse is skipped silently — a macro we cannot read
 //! is a macro we do not check.
+//!
+//! The arguments of a macro we do not know (a project's `retry!(3, fetch())`,
+//! `rt_test! { async fn .. }`) are checked when they parse as comma-separated
+//! expressions or as a block of statements and items, in the body the macro
+//! stands in; `stream!`/`try_stream!` bodies as `async` blocks. Not read: a
+//! `macro_rules!` definition, macros whose bodies are code to generate or
+//! another language (`quote!`, `html!`, `sql!`, `json!`, …) or are not
+//! evaluated (`stringify!`, `cfg!`, …), and macros whose name says they run
+//! their arguments elsewhere (`spawn_*!`, `*block*!`, `*thread*!`).
 
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -30,6 +39,10 @@ pub(crate) enum MacroBody {
     Select(Select),
     Exprs(Vec<Expr>),
     Stmts(Vec<Stmt>),
+    /// An unknown macro's statements, as a block of their own.
+    Block(syn::Block),
+    /// The body of an async generator (`stream! { .. }`): an `async` block.
+    Stream(syn::Block),
 }
 
 /// Macros whose arguments are comma-separated expressions.
@@ -59,7 +72,50 @@ const EXPR_MACROS: &[&str] = &[
     "unimplemented",
 ];
 
-/// Parses the body of a macro we know the shape of.
+/// Macros whose bodies are not Rust code run where the macro stands: code
+/// generation, other languages, text, compile-time values, definitions.
+const OPAQUE_MACROS: &[&str] = &[
+    "macro_rules",
+    "quote",
+    "quote_spanned",
+    "parse_quote",
+    "parse_quote_spanned",
+    "format_ident",
+    "parse_macro_input",
+    "stringify",
+    "concat",
+    "concat_idents",
+    "include",
+    "include_str",
+    "include_bytes",
+    "env",
+    "option_env",
+    "cfg",
+    "compile_error",
+    "line",
+    "column",
+    "file",
+    "module_path",
+    "matches",
+    "html",
+    "rsx",
+    "view",
+    "sql",
+    "json",
+    "css",
+    "xml",
+    "toml",
+    "yaml",
+    "lazy_static",
+    "thread_local",
+    "task_local",
+];
+
+/// Async generators: their body runs as a stream's, when it is polled.
+const STREAM_MACROS: &[&str] = &["stream", "try_stream"];
+
+/// Parses the body of a macro we know the shape of, or of one we do not know
+/// (see the module docs).
 pub(crate) fn parse(mac: &syn::Macro) -> Option<MacroBody> {
     let name = mac.path.segments.last()?.ident.to_string();
     if name == "select" || name == "select_biased" {
@@ -69,7 +125,7 @@ pub(crate) fn parse(mac: &syn::Macro) -> Option<MacroBody> {
             .map(MacroBody::Select);
     }
     if !EXPR_MACROS.contains(&name.as_str()) {
-        return None;
+        return parse_unknown(mac, &name);
     }
     if let Ok(list) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
         return Some(MacroBody::Exprs(list.into_iter().collect()));
@@ -90,6 +146,30 @@ pub(crate) fn parse(mac: &syn::Macro) -> Option<MacroBody> {
             .map(MacroBody::Stmts);
     }
     None
+}
+
+fn parse_unknown(mac: &syn::Macro, name: &str) -> Option<MacroBody> {
+    let elsewhere = ["spawn", "block", "thread"]
+        .iter()
+        .any(|word| name.contains(word));
+    if OPAQUE_MACROS.contains(&name) || elsewhere {
+        return None;
+    }
+    let block = |mac: &syn::Macro| {
+        let stmts = mac.parse_body_with(syn::Block::parse_within).ok()?;
+        let span = *mac.delimiter.span();
+        Some(syn::Block {
+            brace_token: syn::token::Brace { span },
+            stmts,
+        })
+    };
+    if STREAM_MACROS.contains(&name) {
+        return block(mac).map(MacroBody::Stream);
+    }
+    if let Ok(list) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+        return Some(MacroBody::Exprs(list.into_iter().collect()));
+    }
+    block(mac).map(MacroBody::Block)
 }
 
 fn parse_select(input: ParseStream<'_>) -> syn::Result<Select> {
@@ -164,9 +244,25 @@ mod tests {
     fn unknown_and_unparsable_macros_are_skipped() {
         let unknown: syn::Macro = syn::parse_str("html! { <div></div> }").unwrap();
         assert!(parse(&unknown).is_none());
+        let dsl: syn::Macro = syn::parse_str("my_dsl! { a => b; }").unwrap();
+        assert!(parse(&dsl).is_none());
+        let template: syn::Macro = syn::parse_str("quote! { fn f() { g() } }").unwrap();
+        assert!(parse(&template).is_none());
         let odd: syn::Macro = syn::parse_str("assert!(=> nonsense)").unwrap();
         assert!(parse(&odd).is_none());
         let repeat: syn::Macro = syn::parse_str("vec![0u8; n]").unwrap();
         assert!(matches!(parse(&repeat), Some(MacroBody::Exprs(v)) if v.len() == 2));
+    }
+
+    #[test]
+    fn unknown_macros_read_as_expressions_or_statements() {
+        let args: syn::Macro = syn::parse_str("retry!(3, fetch(url))").unwrap();
+        assert!(matches!(parse(&args), Some(MacroBody::Exprs(v)) if v.len() == 2));
+        let body: syn::Macro = syn::parse_str("rt_test! { let x = f(); async fn g() {} }").unwrap();
+        assert!(matches!(parse(&body), Some(MacroBody::Block(b)) if b.stmts.len() == 2));
+        let stream: syn::Macro = syn::parse_str("stream! { yield f(); }").unwrap();
+        assert!(matches!(parse(&stream), Some(MacroBody::Stream(_))));
+        let offloaded: syn::Macro = syn::parse_str("spawn_blocking!(f())").unwrap();
+        assert!(parse(&offloaded).is_none());
     }
 }

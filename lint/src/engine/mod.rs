@@ -22,6 +22,7 @@ pub(crate) mod depth;
 pub(crate) mod docs;
 pub(crate) mod finding;
 pub(crate) mod index;
+pub(crate) mod inline;
 pub(crate) mod macros;
 pub(crate) mod parse;
 pub(crate) mod resolve;

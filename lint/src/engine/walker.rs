@@ -14,6 +14,7 @@ use syn::{Expr, Pat};
 
 use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, ImplCtx, LoopKind, LoopTest};
 use super::index::{Condition, Fact, FnIndex, FutureSource, Key};
+use super::inline;
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
@@ -49,6 +50,8 @@ pub(crate) struct WalkOutcome {
 pub(crate) struct Walker<'f> {
     cx: Cx<'f>,
     rules: &'f [Plugin<'f>],
+    /// Addresses of the closures ahead that run inline (see [`inline::mark`]).
+    inline: Vec<usize>,
 }
 
 impl<'f> Walker<'f> {
@@ -86,6 +89,7 @@ impl<'f> Walker<'f> {
                 callee_here: None,
             },
             rules,
+            inline: Vec::new(),
         })
     }
 
@@ -285,7 +289,7 @@ impl<'f> Walker<'f> {
                 path: Arc::clone(&self.cx.file.shared_path),
                 span,
             };
-            if let Some(def) = self.cx.frames.last_mut().and_then(|f| f.def.as_mut()) {
+            if let Some(def) = self.cx.host_mut().and_then(|f| f.def.as_mut()) {
                 if !def.calls.iter().any(|(k, _)| *k == key) {
                     def.calls.push((key, site));
                 }
@@ -435,6 +439,10 @@ impl<'f> Walker<'f> {
             Some(MacroBody::Select(select)) => self.visit_select(&select),
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            Some(MacroBody::Block(block)) => self.visit_block(&block),
+            Some(MacroBody::Stream(block)) => {
+                self.in_body(BodyKind::AsyncBlock, |w| w.visit_block(&block));
+            }
             None => {}
         }
     }
@@ -691,9 +699,20 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         }
         self.cx.callee_here = None;
         match expr {
+            Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_) | Expr::Await(_) => {
+                inline::mark(expr, false, &mut self.inline);
+            }
+            Expr::ForLoop(f) => inline::mark(&f.expr, true, &mut self.inline),
+            _ => {}
+        }
+        match expr {
             Expr::Closure(c) => {
+                let addr = std::ptr::from_ref(expr).addr();
                 let kind = if c.asyncness.is_some() {
                     BodyKind::AsyncClosure
+                } else if let Some(at) = self.inline.iter().position(|a| *a == addr) {
+                    self.inline.swap_remove(at);
+                    BodyKind::InlineClosure
                 } else {
                     BodyKind::SyncClosure
                 };

@@ -28,8 +28,10 @@
 //! - the functions listed under `[rules.blocking_io] extra-functions` in the
 //!   configuration, such as a project's own `crate::net::sync_http_get`.
 //!
-//! Sync closures (`spawn_blocking`, `block_in_place`, `std::thread::spawn`)
-//! and nested `fn` items are not async context.
+//! Sync closures (`spawn_blocking`, `block_in_place`, `std::thread::spawn`,
+//! stored or returned ones) and nested `fn` items are not async context; a
+//! closure that a combinator runs before it returns (`opt.map(|p| ..)`,
+//! `paths.iter().map(|p| ..).collect()`) is, inside async code.
 //!
 //! ## Why is this bad?
 //! A blocking call holds the worker thread until the disk, the network or the

@@ -5,9 +5,12 @@
 //! in the body of an `async fn`, an `async` block or an `async` closure.
 //! Sync closures and nested `fn` items are not async context (they may run on
 //! a blocking thread via `spawn_blocking` or `std::thread::spawn`), so sleeping
-//! there is fine. Functions listed under `[rules.blocking_sleep] extra-functions`
-//! in the configuration (for example a project's own `crate::util::pause`)
-//! are flagged like `std::thread::sleep`.
+//! there is fine — except a closure that a combinator runs before it returns
+//! (`opt.map(|x| ..)`, `res.unwrap_or_else(|e| ..)`, an iterator chain consumed
+//! in the same expression or by a `for` loop), which runs in the body around
+//! it. Functions listed under `[rules.blocking_sleep] extra-functions` in the
+//! configuration (for example a project's own `crate::util::pause`) are
+//! flagged like `std::thread::sleep`.
 //!
 //! A call from async context of a sync function of the checked crate that
 //! sleeps — directly or through other functions of the crate, in any file —

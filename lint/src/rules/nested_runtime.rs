@@ -9,7 +9,11 @@
 //!   `async_std::task::block_on`, `smol::block_on` and `pollster::block_on`.
 //!
 //! Each such call is its own finding. Sync closures (`spawn_blocking`,
-//! `std::thread::spawn`) and nested `fn` items are not async context.
+//! `std::thread::spawn`) and nested `fn` items are not async context; a
+//! closure that a combinator runs before it returns (`opt.map(|x| ..)`, a
+//! consumed iterator chain) is, inside async code, for blocking on a future —
+//! a runtime built there (`(0..n).map(|_| Builder::new_current_thread()..build())`)
+//! is one made per worker thread to be moved there, and is not flagged.
 //!
 //! ## Why is this bad?
 //! Tokio panics at run time with "Cannot start a runtime from within a
@@ -73,6 +77,9 @@ impl Rule for NestedRuntime {
                     return;
                 };
                 if resolve::is(&callee, &["tokio", "runtime", "Runtime", "new"]) {
+                    if !builds_in_async_body(cx) {
+                        return;
+                    }
                     cx.report(
                         expr.span(),
                         "building a tokio runtime with `Runtime::new` in async context".to_owned(),
@@ -103,6 +110,9 @@ impl Rule for NestedRuntime {
                 let Some(builder) = builder_constructor(cx, &call.receiver) else {
                     return;
                 };
+                if !builds_in_async_body(cx) {
+                    return;
+                }
                 cx.report(
                     expr.span(),
                     format!("building a tokio runtime with `Builder::{builder}` in async context"),
@@ -112,6 +122,14 @@ impl Rule for NestedRuntime {
             _ => {}
         }
     }
+}
+
+/// Whether a runtime built here is built by the async body itself, not in a
+/// closure it runs inline: `(0..n).map(|_| Builder::new_current_thread().build())`
+/// makes one runtime per worker thread to move there, which is how sync threads
+/// get a runtime (building one is harmless; entering or dropping it in a task is not).
+fn builds_in_async_body(cx: &Cx<'_>) -> bool {
+    cx.can_await()
 }
 
 /// Records a `block_on` in a sync fn's body, for calls of the fn from async context.

@@ -80,7 +80,7 @@ const SPAN_MACROS: &[&str] = &[
 
 impl Rule for SpanGuardAcrossAwait {
     fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
-        if !cx.is_async() {
+        if !cx.can_await() {
             return;
         }
         for (index, stmt) in block.stmts.iter().enumerate() {

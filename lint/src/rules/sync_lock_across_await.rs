@@ -69,7 +69,7 @@ const HELP: &str = "drop the guard before the `.await` (end its block or call `d
 
 impl Rule for SyncLockAcrossAwait {
     fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
-        if !cx.is_async() {
+        if !cx.can_await() {
             return;
         }
         for (index, stmt) in block.stmts.iter().enumerate() {

@@ -7,7 +7,9 @@
 //! `.blocking_lock_owned()`, `.blocking_read()` and `.blocking_write()`.
 //! A call that is itself `.await`ed is someone else's async method and is
 //! left alone. Sync code, sync closures (`spawn_blocking`,
-//! `std::thread::spawn`) and nested `fn` items are where these methods belong.
+//! `std::thread::spawn`) and nested `fn` items are where these methods belong;
+//! a closure that a combinator runs before it returns (`opt.map(|x| ..)`, a
+//! consumed iterator chain) is not sync code when the code around it is async.
 //!
 //! ## Why is this bad?
 //! These methods exist so that sync code outside the runtime can talk to

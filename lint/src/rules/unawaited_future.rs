@@ -250,7 +250,7 @@ fn fix(cx: &Cx<'_>, stmt: &Stmt, expr: &Expr, source: &Source) -> Option<crate::
     };
     let Expr::Call(call) = expr else { return None };
     let fixable = matches!(source, Source::Known | Source::Indexed(_));
-    if !fixable || !std::ptr::eq(whole, expr) || !cx.is_statement(expr) || !cx.is_async() {
+    if !fixable || !std::ptr::eq(whole, expr) || !cx.is_statement(expr) || !cx.can_await() {
         return None;
     }
     let end = crate::Span::from_pm2(call.paren_token.span.close());

@@ -103,7 +103,7 @@ const FLUSHES: &[&str] = &[
 
 impl Rule for UnflushedAsyncWrite {
     fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
-        if !cx.is_async() {
+        if !cx.can_await() {
             return;
         }
         for (index, stmt) in block.stmts.iter().enumerate() {
