@@ -57,6 +57,14 @@ pub(crate) enum LoopTest {
     LeavesIf(Expr),
 }
 
+/// What a `for pat in over { .. }` loop iterates: the names `pat` binds and
+/// (a copy of) the expression `over`.
+#[derive(Debug)]
+pub(super) struct Iteration {
+    pub(super) names: Vec<String>,
+    pub(super) over: Expr,
+}
+
 /// A code body being walked: a function's, a closure's, an `async` block's or an initialiser's.
 #[derive(Debug)]
 pub(super) struct Frame {
@@ -65,6 +73,8 @@ pub(super) struct Frame {
     pub(super) loops: Vec<LoopKind>,
     /// The [`LoopTest`]s of each loop in `loops`, in the same order.
     pub(super) loop_tests: Vec<Vec<LoopTest>>,
+    /// For each loop in `loops`, in the same order: what it iterates, when it is a `for` loop.
+    pub(super) iterations: Vec<Option<Iteration>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
     /// The parameters this body binds (a function's or a closure's), each with
@@ -187,6 +197,20 @@ impl Cx<'_> {
             .last()
             .and_then(|f| f.loop_tests.last())
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The expression the innermost `for` loop of the current body whose
+    /// pattern binds `name` iterates (`for chunk in jobs.chunks(8)` gives
+    /// `jobs.chunks(8)` for `chunk`); `None` when no enclosing `for` binds it.
+    pub(crate) fn iterated_by(&self, name: &str) -> Option<&Expr> {
+        let frame = self.frames.last()?;
+        frame
+            .iterations
+            .iter()
+            .rev()
+            .flatten()
+            .find(|it| it.names.iter().any(|n| n == name))
+            .map(|it| &it.over)
     }
 
     /// The resolved type of the innermost binding called `name`, when it is a
