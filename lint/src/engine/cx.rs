@@ -112,6 +112,10 @@ pub(super) struct FnDef {
     pub(super) cancel_unsafe: Option<Blocking>,
     /// The calls of functions of the crate its `async` body awaits.
     pub(super) awaited: Vec<(Key, Site)>,
+    /// Its body's first `block_in_place` call (a sync or an `async fn`'s).
+    pub(super) block_in_place: Option<Blocking>,
+    /// The calls of functions of the crate its `async` body makes, awaited or not.
+    pub(super) async_calls: Vec<(Key, Site)>,
     /// Its declared return type as text, kept only when it has future parameters.
     pub(super) output: Option<String>,
 }
@@ -370,14 +374,15 @@ impl Cx<'_> {
         help: impl Into<String>,
         operation: &str,
     ) {
-        let wanted = match effect {
-            Effect::Blocks => BodyKind::Sync,
-            Effect::NotCancelSafe => BodyKind::AsyncFn,
+        let wanted: &[BodyKind] = match effect {
+            Effect::Blocks => &[BodyKind::Sync],
+            Effect::NotCancelSafe => &[BodyKind::AsyncFn],
+            Effect::BlocksInPlace => &[BodyKind::Sync, BodyKind::AsyncFn],
         };
         let Some(frame) = self.frames.last() else {
             return;
         };
-        if frame.kind != wanted || frame.def.is_none() {
+        if !wanted.contains(&frame.kind) || frame.def.is_none() {
             return;
         }
         let span = Span::from_pm2(span);
@@ -397,6 +402,7 @@ impl Cx<'_> {
             match effect {
                 Effect::Blocks => def.blocking.get_or_insert(operation),
                 Effect::NotCancelSafe => def.cancel_unsafe.get_or_insert(operation),
+                Effect::BlocksInPlace => def.block_in_place.get_or_insert(operation),
             };
         }
     }
@@ -413,6 +419,20 @@ impl Cx<'_> {
         message: impl FnOnce(&Chain) -> String,
         help: impl Into<String>,
     ) {
+        self.report_through_with_notes(callee, effect, span, message, help, []);
+    }
+
+    /// As [`report_through`](Self::report_through), with `notes` in this file
+    /// before the notes of the chain.
+    pub(crate) fn report_through_with_notes(
+        &mut self,
+        callee: &FutureSource,
+        effect: Effect,
+        span: proc_macro2::Span,
+        message: impl FnOnce(&Chain) -> String,
+        help: impl Into<String>,
+        notes: impl IntoIterator<Item = (proc_macro2::Span, String)>,
+    ) {
         let key = Key::of(callee);
         let Some(index) = self.settle else {
             self.pending.push(Condition {
@@ -420,6 +440,7 @@ impl Cx<'_> {
                 facts: match effect {
                     Effect::Blocks => &[Fact::Blocks],
                     Effect::NotCancelSafe => &[Fact::NotCancelSafe],
+                    Effect::BlocksInPlace => &[Fact::BlocksInPlace],
                 },
             });
             return;
@@ -428,7 +449,15 @@ impl Cx<'_> {
             return;
         };
         let mut finding = self.finding(span, message(&chain), help.into());
-        finding.notes = self.chain_notes(effect, &chain);
+        finding.notes = notes
+            .into_iter()
+            .map(|(span, message)| crate::Note {
+                span: Span::from_pm2(span),
+                message,
+                path: None,
+            })
+            .collect();
+        finding.notes.extend(self.chain_notes(effect, &chain));
         self.findings.push(finding);
     }
 

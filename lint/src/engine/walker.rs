@@ -211,6 +211,8 @@ impl<'f> Walker<'f> {
                 calls: Vec::new(),
                 cancel_unsafe: None,
                 awaited: Vec::new(),
+                block_in_place: None,
+                async_calls: Vec::new(),
                 output,
             }),
             params,
@@ -236,7 +238,9 @@ impl<'f> Walker<'f> {
             && (def.blocking.is_some()
                 || !def.calls.is_empty()
                 || def.cancel_unsafe.is_some()
-                || !def.awaited.is_empty())
+                || !def.awaited.is_empty()
+                || def.block_in_place.is_some()
+                || !def.async_calls.is_empty())
         {
             self.cx.index.summaries.add(DefSummary {
                 keys: def.keys.iter().map(Key::of).collect(),
@@ -249,6 +253,8 @@ impl<'f> Walker<'f> {
                 calls: def.calls,
                 cancel_unsafe: def.cancel_unsafe,
                 awaited: def.awaited,
+                block_in_place: def.block_in_place,
+                async_calls: def.async_calls,
             });
         }
     }
@@ -292,6 +298,18 @@ impl<'f> Walker<'f> {
                 }
             }
             return;
+        }
+        // An `async fn`'s own calls, awaited or not (for "blocks in place").
+        if let Some(frame) = self.cx.frames.last_mut() {
+            if let (BodyKind::AsyncFn, Some(def)) = (frame.kind, frame.def.as_mut()) {
+                if !def.async_calls.iter().any(|(k, _)| *k == key) {
+                    let site = Site {
+                        path: Arc::clone(&self.cx.file.shared_path),
+                        span,
+                    };
+                    def.async_calls.push((key, site));
+                }
+            }
         }
         let Some(index) = self.cx.settle else {
             self.cx.pending.push(Condition {
