@@ -459,7 +459,7 @@ pub async fn serve(mut rx: tokio::sync::mpsc::Receiver<u32>) {
     );
 }
 
-const ARCHIVE: &str = r#"
+const ARCHIVE: &str = r"
 pub fn parse(path: &str) -> usize {
     path.len()
 }
@@ -467,7 +467,7 @@ pub fn parse(path: &str) -> usize {
 pub fn load(path: &str) -> usize {
     tokio::task::block_in_place(|| parse(path))
 }
-"#;
+";
 
 const IMPORTER: &str = r#"
 use crate::archive;
