@@ -132,11 +132,12 @@ pub struct Finding {
     /// Whether it is in test code (see [`Finding::in_test_code`]); not rendered.
     #[serde(skip)]
     pub(crate) in_test_code: bool,
-    /// Whether the notes are the hops of a call chain from this call site down
-    /// to the operation (a finding reported one call away, through a function
-    /// summary); SARIF renders them as a code flow too. Not serialised.
+    /// Where, in `notes`, the hops of a call chain from this call site down to
+    /// the operation start (a finding reported one call away, through a
+    /// function summary); SARIF renders those hops as a code flow too. `None`
+    /// when the notes hold no call chain. Not serialised.
     #[serde(skip)]
-    pub(crate) notes_are_call_chain: bool,
+    pub(crate) call_chain_from: Option<usize>,
 }
 
 impl Finding {

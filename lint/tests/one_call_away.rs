@@ -458,3 +458,86 @@ pub async fn serve(mut rx: tokio::sync::mpsc::Receiver<u32>) {
         report.render_human(false)
     );
 }
+
+const ARCHIVE: &str = r"
+pub fn parse(path: &str) -> usize {
+    path.len()
+}
+
+pub fn load(path: &str) -> usize {
+    tokio::task::block_in_place(|| parse(path))
+}
+";
+
+const IMPORTER: &str = r#"
+use crate::archive;
+
+pub async fn import_all() -> usize {
+    archive::load("a.tar") + archive::load("b.tar")
+}
+"#;
+
+const IMPORTER_TESTS: &str = r#"
+use crate::importer::import_all;
+
+#[tokio::test]
+async fn imports_on_the_default_runtime() {
+    assert_eq!(import_all().await, 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn imports_on_a_multi_thread_runtime() {
+    assert_eq!(import_all().await, 10);
+}
+"#;
+
+#[test]
+fn block_in_place_through_helpers_in_other_files_is_reported_in_current_thread_tests_only() {
+    let lib = "pub mod archive;\npub mod importer;\n#[cfg(test)]\nmod importer_tests;\n";
+    let (_dir, report) = check_crate(
+        &[
+            ("lib.rs", lib),
+            ("archive.rs", ARCHIVE),
+            ("importer.rs", IMPORTER),
+            ("importer_tests.rs", IMPORTER_TESTS),
+        ],
+        &["block_in_place_current_thread"],
+    );
+    let [finding] = report.findings() else {
+        panic!(
+            "expected one finding, at `import_all()` in the current-thread test:\n{}",
+            report.render_human(false)
+        );
+    };
+    assert_eq!(finding.path, Path::new("app/src/importer_tests.rs"));
+    assert_eq!((finding.span.line, finding.span.column), (6, 16));
+    assert_eq!(
+        finding.message,
+        "`import_all` calls `tokio::task::block_in_place`, which panics on a current-thread runtime"
+    );
+    let notes: Vec<(Option<&Path>, usize, &str)> = finding
+        .notes
+        .iter()
+        .map(|n| (n.path.as_deref(), n.span.line, n.message.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (
+                None,
+                4,
+                "`#[tokio::test]` runs this function on a current-thread runtime (add `flavor = \"multi_thread\"`)"
+            ),
+            (
+                Some(Path::new("app/src/importer.rs")),
+                5,
+                "`import_all` calls `load` here"
+            ),
+            (
+                Some(Path::new("app/src/archive.rs")),
+                7,
+                "`load` calls `tokio::task::block_in_place` here"
+            ),
+        ]
+    );
+}

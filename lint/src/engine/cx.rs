@@ -70,6 +70,14 @@ pub(crate) enum LoopTest {
     LeavesIf(Expr),
 }
 
+/// What a `for pat in over { .. }` loop iterates: the names `pat` binds and
+/// (a copy of) the expression `over`.
+#[derive(Debug)]
+pub(super) struct Iteration {
+    pub(super) names: Vec<String>,
+    pub(super) over: Expr,
+}
+
 /// A code body being walked: a function's, a closure's, an `async` block's or an initialiser's.
 #[derive(Debug)]
 pub(super) struct Frame {
@@ -78,6 +86,8 @@ pub(super) struct Frame {
     pub(super) loops: Vec<LoopKind>,
     /// The [`LoopTest`]s of each loop in `loops`, in the same order.
     pub(super) loop_tests: Vec<Vec<LoopTest>>,
+    /// For each loop in `loops`, in the same order: what it iterates, when it is a `for` loop.
+    pub(super) iterations: Vec<Option<Iteration>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
     /// The parameters this body binds (a function's or a closure's), each with
@@ -115,6 +125,10 @@ pub(super) struct FnDef {
     pub(super) cancel_unsafe: Option<Blocking>,
     /// The calls of functions of the crate its `async` body awaits.
     pub(super) awaited: Vec<(Key, Site)>,
+    /// Its body's first `block_in_place` call (a sync or an `async fn`'s).
+    pub(super) block_in_place: Option<Blocking>,
+    /// The calls of functions of the crate its `async` body makes, awaited or not.
+    pub(super) async_calls: Vec<(Key, Site)>,
     /// Its declared return type as text, kept only when it has future parameters.
     pub(super) output: Option<String>,
 }
@@ -222,6 +236,20 @@ impl Cx<'_> {
             .last()
             .and_then(|f| f.loop_tests.last())
             .map_or(&[], Vec::as_slice)
+    }
+
+    /// The expression the innermost `for` loop of the current body whose
+    /// pattern binds `name` iterates (`for chunk in jobs.chunks(8)` gives
+    /// `jobs.chunks(8)` for `chunk`); `None` when no enclosing `for` binds it.
+    pub(crate) fn iterated_by(&self, name: &str) -> Option<&Expr> {
+        let frame = self.frames.last()?;
+        frame
+            .iterations
+            .iter()
+            .rev()
+            .flatten()
+            .find(|it| it.names.iter().any(|n| n == name))
+            .map(|it| &it.over)
     }
 
     /// The resolved type of the innermost binding called `name`, when it is a
@@ -388,14 +416,15 @@ impl Cx<'_> {
         help: impl Into<String>,
         operation: &str,
     ) {
-        let wanted = match effect {
-            Effect::Blocks => BodyKind::Sync,
-            Effect::NotCancelSafe => BodyKind::AsyncFn,
+        let wanted: &[BodyKind] = match effect {
+            Effect::Blocks => &[BodyKind::Sync],
+            Effect::NotCancelSafe => &[BodyKind::AsyncFn],
+            Effect::BlocksInPlace => &[BodyKind::Sync, BodyKind::AsyncFn],
         };
         let Some(frame) = self.host() else {
             return;
         };
-        if frame.kind != wanted || frame.def.is_none() {
+        if !wanted.contains(&frame.kind) || frame.def.is_none() {
             return;
         }
         let span = Span::from_pm2(span);
@@ -415,6 +444,7 @@ impl Cx<'_> {
             match effect {
                 Effect::Blocks => def.blocking.get_or_insert(operation),
                 Effect::NotCancelSafe => def.cancel_unsafe.get_or_insert(operation),
+                Effect::BlocksInPlace => def.block_in_place.get_or_insert(operation),
             };
         }
     }
@@ -431,6 +461,20 @@ impl Cx<'_> {
         message: impl FnOnce(&Chain) -> String,
         help: impl Into<String>,
     ) {
+        self.report_through_with_notes(callee, effect, span, message, help, []);
+    }
+
+    /// As [`report_through`](Self::report_through), with `notes` in this file
+    /// before the notes of the chain.
+    pub(crate) fn report_through_with_notes(
+        &mut self,
+        callee: &FutureSource,
+        effect: Effect,
+        span: proc_macro2::Span,
+        message: impl FnOnce(&Chain) -> String,
+        help: impl Into<String>,
+        notes: impl IntoIterator<Item = (proc_macro2::Span, String)>,
+    ) {
         let key = Key::of(callee);
         let Some(index) = self.settle else {
             self.pending.push(Condition {
@@ -438,6 +482,7 @@ impl Cx<'_> {
                 facts: match effect {
                     Effect::Blocks => &[Fact::Blocks],
                     Effect::NotCancelSafe => &[Fact::NotCancelSafe],
+                    Effect::BlocksInPlace => &[Fact::BlocksInPlace],
                 },
             });
             return;
@@ -446,8 +491,16 @@ impl Cx<'_> {
             return;
         };
         let mut finding = self.finding(span, message(&chain), help.into());
-        finding.notes = self.chain_notes(effect, &chain);
-        finding.notes_are_call_chain = true;
+        finding.notes = notes
+            .into_iter()
+            .map(|(span, message)| crate::Note {
+                span: Span::from_pm2(span),
+                message,
+                path: None,
+            })
+            .collect();
+        finding.call_chain_from = Some(finding.notes.len());
+        finding.notes.extend(self.chain_notes(effect, &chain));
         self.findings.push(finding);
     }
 
@@ -702,7 +755,7 @@ impl Cx<'_> {
             fix: None,
             notes: Vec::new(),
             in_test_code: self.in_test_code(),
-            notes_are_call_chain: false,
+            call_chain_from: None,
         }
     }
 

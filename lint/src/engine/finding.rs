@@ -90,7 +90,7 @@ impl EngineFinding {
             fix: None,
             notes: Vec::new(),
             in_test_code: false,
-            notes_are_call_chain: false,
+            call_chain_from: None,
         }
     }
 }

@@ -30,6 +30,8 @@ pub(crate) enum Fact {
     /// It is an `async fn` that awaits an operation that loses progress when
     /// its future is dropped, directly or through awaited crate functions.
     NotCancelSafe,
+    /// It calls `tokio::task::block_in_place`, directly or through crate functions.
+    BlocksInPlace,
     /// A fact a rule recorded about it.
     Rule(RuleFact),
 }
@@ -151,6 +153,9 @@ impl FnIndex {
                 Fact::Blocks => return self.summaries.has(Effect::Blocks, condition.callee),
                 Fact::NotCancelSafe => {
                     return self.summaries.has(Effect::NotCancelSafe, condition.callee);
+                }
+                Fact::BlocksInPlace => {
+                    return self.summaries.has(Effect::BlocksInPlace, condition.callee);
                 }
                 Fact::Rule(fact) => self
                     .rule_facts

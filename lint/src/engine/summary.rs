@@ -1,6 +1,6 @@
 //! Function summaries: what calling a function of the checked code does one call away or more, and their propagation over the crate's call graph.
 //!
-//! Two [`Effect`]s are followed. *Blocks*: while a file is walked, each
+//! Three [`Effect`]s are followed. *Blocks*: while a file is walked, each
 //! *sync* function of it records (see
 //! [`Cx::report_blocking`](super::cx::Cx::report_blocking)) the first
 //! operation in its body that a blocking rule reports in async context —
@@ -10,8 +10,11 @@
 //! call resolves to. *Not cancel-safe*: each `async fn` records the first
 //! operation it awaits that loses progress when its future is dropped (see
 //! [`Cx::record_effect`](super::cx::Cx::record_effect)), and the calls of
-//! crate functions it awaits. Only functions with an operation or such calls
-//! are kept: most have neither.
+//! crate functions it awaits. *Blocks in place*: each function, sync or
+//! `async`, records the first `tokio::task::block_in_place` call of its body
+//! and every call of a crate function its body makes (again outside
+//! closures; an `async fn`'s calls whether awaited or not). Only functions
+//! with an operation or such calls are kept: most have neither.
 //!
 //! After the first pass, [`Summaries::settle`] propagates each effect
 //! backwards over the recorded calls, breadth first from the operations, so
@@ -46,13 +49,16 @@ pub(crate) enum Effect {
     /// An `async fn` that awaits an operation whose progress is lost when its
     /// future is dropped (directly or through awaited calls).
     NotCancelSafe,
+    /// A sync or `async` fn whose body calls `tokio::task::block_in_place`
+    /// (directly or through the crate functions it calls).
+    BlocksInPlace,
 }
 
 impl Effect {
     /// How a note names a hop of this effect's chain: "`a` calls `b` here".
     pub(crate) const fn verb(self) -> &'static str {
         match self {
-            Effect::Blocks => "calls",
+            Effect::Blocks | Effect::BlocksInPlace => "calls",
             Effect::NotCancelSafe => "awaits",
         }
     }
@@ -61,6 +67,7 @@ impl Effect {
         match self {
             Effect::Blocks => 0,
             Effect::NotCancelSafe => 1,
+            Effect::BlocksInPlace => 2,
         }
     }
 }
@@ -96,6 +103,11 @@ pub(crate) struct DefSummary {
     pub(crate) cancel_unsafe: Option<Blocking>,
     /// The calls of functions of the checked crate it awaits, in source order.
     pub(crate) awaited: Vec<(Key, Site)>,
+    /// Its body's first `block_in_place` call, if any (a sync or an `async fn`'s).
+    pub(crate) block_in_place: Option<Blocking>,
+    /// The calls of functions of the checked crate an `async fn`'s body makes,
+    /// awaited or not, in source order (a sync fn's are [`calls`](Self::calls)).
+    pub(crate) async_calls: Vec<(Key, Site)>,
 }
 
 impl DefSummary {
@@ -103,6 +115,7 @@ impl DefSummary {
         match effect {
             Effect::Blocks => self.blocking.as_ref(),
             Effect::NotCancelSafe => self.cancel_unsafe.as_ref(),
+            Effect::BlocksInPlace => self.block_in_place.as_ref(),
         }
     }
 
@@ -110,6 +123,9 @@ impl DefSummary {
         match effect {
             Effect::Blocks => &self.calls,
             Effect::NotCancelSafe => &self.awaited,
+            // A definition is sync or `async`: one of the two lists is empty.
+            Effect::BlocksInPlace if self.async_calls.is_empty() => &self.calls,
+            Effect::BlocksInPlace => &self.async_calls,
         }
     }
 }
@@ -132,7 +148,7 @@ pub(crate) struct Summaries {
     /// (function key, alias key) for each definition whose declared return type is a crate type alias.
     pub(crate) returns_alias: Vec<(Key, Key)>,
     /// After [`settle`](Self::settle), per [`Effect`]: what has it.
-    settled: [Settled; 2],
+    settled: [Settled; 3],
 }
 
 /// Which keys and definitions have one effect.
@@ -177,7 +193,7 @@ impl Summaries {
     pub(crate) fn settle(&mut self, bodies: &HashMap<Key, u32>) {
         // Files merge in any order; sorting makes the chains independent of it.
         self.defs.sort_by(|a, b| a.site.cmp(&b.site));
-        for effect in [Effect::Blocks, Effect::NotCancelSafe] {
+        for effect in [Effect::Blocks, Effect::NotCancelSafe, Effect::BlocksInPlace] {
             self.settled[effect.slot()] = self.propagate(effect, bodies);
         }
     }
@@ -296,6 +312,8 @@ mod tests {
             calls: calls.iter().map(|(c, l)| (key(c), site(*l))).collect(),
             cancel_unsafe: None,
             awaited: Vec::new(),
+            block_in_place: None,
+            async_calls: Vec::new(),
         }
     }
 

@@ -151,7 +151,7 @@ mod tests {
             fix: None,
             notes: Vec::new(),
             in_test_code: false,
-            notes_are_call_chain: false,
+            call_chain_from: None,
         }
     }
 

@@ -12,7 +12,7 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
-use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, ImplCtx, LoopKind, LoopTest};
+use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, ImplCtx, Iteration, LoopKind, LoopTest};
 use super::index::{Condition, Fact, FnIndex, FutureSource, Key};
 use super::inline;
 use super::macros::{self, MacroBody, Select};
@@ -128,6 +128,7 @@ impl<'f> Walker<'f> {
             kind,
             loops: Vec::new(),
             loop_tests: Vec::new(),
+            iterations: Vec::new(),
             def: None,
             params,
             future_params: Vec::new(),
@@ -202,6 +203,7 @@ impl<'f> Walker<'f> {
             kind,
             loops: Vec::new(),
             loop_tests: Vec::new(),
+            iterations: Vec::new(),
             def: Some(FnDef {
                 keys: spec.keys,
                 name: spec.name,
@@ -214,6 +216,8 @@ impl<'f> Walker<'f> {
                 calls: Vec::new(),
                 cancel_unsafe: None,
                 awaited: Vec::new(),
+                block_in_place: None,
+                async_calls: Vec::new(),
                 output,
             }),
             params,
@@ -239,7 +243,9 @@ impl<'f> Walker<'f> {
             && (def.blocking.is_some()
                 || !def.calls.is_empty()
                 || def.cancel_unsafe.is_some()
-                || !def.awaited.is_empty())
+                || !def.awaited.is_empty()
+                || def.block_in_place.is_some()
+                || !def.async_calls.is_empty())
         {
             self.cx.index.summaries.add(DefSummary {
                 keys: def.keys.iter().map(Key::of).collect(),
@@ -252,6 +258,8 @@ impl<'f> Walker<'f> {
                 calls: def.calls,
                 cancel_unsafe: def.cancel_unsafe,
                 awaited: def.awaited,
+                block_in_place: def.block_in_place,
+                async_calls: def.async_calls,
             });
         }
     }
@@ -296,6 +304,18 @@ impl<'f> Walker<'f> {
             }
             return;
         }
+        // An `async fn`'s own calls, awaited or not (for "blocks in place").
+        if let Some(frame) = self.cx.frames.last_mut() {
+            if let (BodyKind::AsyncFn, Some(def)) = (frame.kind, frame.def.as_mut()) {
+                if !def.async_calls.iter().any(|(k, _)| *k == key) {
+                    let site = Site {
+                        path: Arc::clone(&self.cx.file.shared_path),
+                        span,
+                    };
+                    def.async_calls.push((key, site));
+                }
+            }
+        }
         let Some(index) = self.cx.settle else {
             self.cx.pending.push(Condition {
                 callee: key,
@@ -331,7 +351,7 @@ impl<'f> Walker<'f> {
             fix: None,
             notes,
             in_test_code: self.cx.in_test_code(),
-            notes_are_call_chain: true,
+            call_chain_from: Some(0),
         });
     }
 
@@ -365,10 +385,17 @@ impl<'f> Walker<'f> {
         }
     }
 
-    fn in_loop(&mut self, kind: LoopKind, tests: Vec<LoopTest>, walk: impl FnOnce(&mut Self)) {
+    fn in_loop(
+        &mut self,
+        kind: LoopKind,
+        tests: Vec<LoopTest>,
+        iteration: Option<Iteration>,
+        walk: impl FnOnce(&mut Self),
+    ) {
         let pushed = if let Some(frame) = self.cx.frames.last_mut() {
             frame.loops.push(kind);
             frame.loop_tests.push(tests);
+            frame.iterations.push(iteration);
             true
         } else {
             false
@@ -378,6 +405,7 @@ impl<'f> Walker<'f> {
             if let Some(frame) = self.cx.frames.last_mut() {
                 frame.loops.pop();
                 frame.loop_tests.pop();
+                frame.iterations.pop();
             }
         }
     }
@@ -732,19 +760,25 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 visit::visit_expr(self, expr);
                 self.cx.awaited.pop();
             }
-            Expr::Loop(l) => self.in_loop(LoopKind::Loop, loop_tests(None, &l.body), |w| {
+            Expr::Loop(l) => self.in_loop(LoopKind::Loop, loop_tests(None, &l.body), None, |w| {
                 visit::visit_expr(w, expr);
             }),
-            Expr::ForLoop(f) => self.in_loop(LoopKind::For, loop_tests(None, &f.body), |w| {
-                visit::visit_expr(w, expr);
-            }),
+            Expr::ForLoop(f) => {
+                let iteration = copy_expr(&f.expr).map(|over| Iteration {
+                    names: pattern_names(&f.pat),
+                    over,
+                });
+                self.in_loop(LoopKind::For, loop_tests(None, &f.body), iteration, |w| {
+                    visit::visit_expr(w, expr);
+                });
+            }
             Expr::While(w) => {
                 let (kind, cond) = if matches!(*w.cond, Expr::Let(_)) {
                     (LoopKind::WhileLet, None)
                 } else {
                     (LoopKind::While, Some(&*w.cond))
                 };
-                self.in_loop(kind, loop_tests(cond, &w.body), |w| {
+                self.in_loop(kind, loop_tests(cond, &w.body), None, |w| {
                     visit::visit_expr(w, expr);
                 });
             }
@@ -763,8 +797,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 /// the condition, and the leading statements `if c { ..; break }` (or
 /// `return`) of the body, up to the first statement that is not such an `if`.
 fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
-    // An owned copy of a condition (syn's `Clone` impls are not enabled): its tokens, parsed again.
-    let copy = |expr: &Expr| syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok();
+    let copy = copy_expr;
     let mut tests: Vec<LoopTest> = cond
         .and_then(copy)
         .map(LoopTest::RunsWhile)
@@ -788,6 +821,11 @@ fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
 }
 
 /// Every name a pattern binds.
+/// An owned copy of an expression (syn's `Clone` impls are not enabled): its tokens, parsed again.
+fn copy_expr(expr: &Expr) -> Option<Expr> {
+    syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok()
+}
+
 fn pattern_names(pat: &Pat) -> Vec<String> {
     struct Names(Vec<String>);
     impl<'ast> Visit<'ast> for Names {

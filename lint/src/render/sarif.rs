@@ -131,8 +131,9 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             .collect();
         result["relatedLocations"] = json!(related);
     }
-    if f.notes_are_call_chain {
-        result["codeFlows"] = code_flows(f, &artifact, &note_locations);
+    if let Some(first_hop) = f.call_chain_from {
+        let hops = f.notes.iter().zip(&note_locations).skip(first_hop);
+        result["codeFlows"] = code_flows(f, &artifact, hops);
     }
     if let Some(index) = rule_index {
         result["ruleIndex"] = json!(index);
@@ -142,7 +143,11 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
 
 /// A finding reported one call away as one thread flow: the call site
 /// (nesting level 0), then each hop one call deeper, down to the operation.
-fn code_flows(f: &Finding, artifact: &Value, note_locations: &[Value]) -> Value {
+fn code_flows<'a>(
+    f: &Finding,
+    artifact: &Value,
+    hops: impl Iterator<Item = (&'a crate::Note, &'a Value)>,
+) -> Value {
     let call_site = json!({
         "location": {
             "physicalLocation": physical_location(artifact, &f.span),
@@ -151,21 +156,16 @@ fn code_flows(f: &Finding, artifact: &Value, note_locations: &[Value]) -> Value 
         "nestingLevel": 0,
         "executionOrder": 0,
     });
-    let hops = f
-        .notes
-        .iter()
-        .zip(note_locations)
-        .enumerate()
-        .map(|(index, (note, location))| {
-            json!({
-                "location": {
-                    "physicalLocation": location,
-                    "message": { "text": note.message },
-                },
-                "nestingLevel": index + 1,
-                "executionOrder": index + 1,
-            })
-        });
+    let hops = hops.enumerate().map(|(index, (note, location))| {
+        json!({
+            "location": {
+                "physicalLocation": location,
+                "message": { "text": note.message },
+            },
+            "nestingLevel": index + 1,
+            "executionOrder": index + 1,
+        })
+    });
     let locations: Vec<Value> = std::iter::once(call_site).chain(hops).collect();
     json!([{ "threadFlows": [{ "locations": locations }] }])
 }

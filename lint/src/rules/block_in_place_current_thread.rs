@@ -15,9 +15,15 @@
 //! Inside those bodies, code in sync closures (which may run on another
 //! thread, via `spawn_blocking` or `std::thread::spawn`) and in nested `fn`
 //! items is not counted; `async` blocks are, as tasks spawned from a
-//! current-thread runtime run on that same thread. A call reached only
-//! through a helper function is not found yet (that needs function
-//! summaries); nor is a call whose runtime is built in another function.
+//! current-thread runtime run on that same thread. A call whose runtime is
+//! built in another function is not found.
+//!
+//! Through the crate's own helpers, in any file of the run: a call in such a
+//! body of a sync or `async` fn of the crate whose body calls
+//! `block_in_place` — directly, or through the crate functions it calls
+//! (awaited or not, outside closures) — is reported at the call, naming the
+//! helper, with a note per hop (`` `load` calls `tokio::task::block_in_place` here ``).
+//! A helper that is only called from multi-thread bodies is never reported.
 //!
 //! ## Why is this bad?
 //! `block_in_place` tells a multi-thread runtime's worker to hand its other
@@ -58,7 +64,10 @@ use syn::visit::{self, Visit};
 use syn::{Expr, ItemFn};
 
 use super::{Cx, Rule};
+use crate::engine::index::FutureSource;
+use crate::engine::macros::{self, MacroBody};
 use crate::engine::resolve;
+use crate::engine::summary::Effect;
 
 /// See the module docs.
 pub(crate) struct BlockInPlaceCurrentThread;
@@ -66,6 +75,8 @@ pub(crate) struct BlockInPlaceCurrentThread;
 const MESSAGE: &str = "`tokio::task::block_in_place` on a current-thread runtime panics";
 const LOCAL_MESSAGE: &str = "`tokio::task::block_in_place` in a `LocalSet` task panics";
 const HELP: &str = "use `tokio::task::spawn_blocking(..).await` instead, or run this code on a multi-thread runtime (`flavor = \"multi_thread\"`)";
+/// How messages and notes name the operation.
+const OPERATION: &str = "`tokio::task::block_in_place`";
 
 impl Rule for BlockInPlaceCurrentThread {
     fn check_fn(&self, cx: &mut Cx<'_>, item: &ItemFn) {
@@ -74,12 +85,22 @@ impl Rule for BlockInPlaceCurrentThread {
         };
         let mut calls = Calls::new(cx);
         calls.visit_block(&item.block);
-        for call in calls.found {
+        let Calls { found, helpers, .. } = calls;
+        for call in found {
             cx.report_with_notes(call, MESSAGE.to_owned(), HELP, [(span, why.clone())]);
         }
+        report_helpers(
+            cx,
+            helpers,
+            "panics on a current-thread runtime",
+            (span, &why),
+        );
     }
 
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        if let Some(call) = block_in_place_call(cx, expr) {
+            cx.record_effect(Effect::BlocksInPlace, call, HELP, OPERATION);
+        }
         let Some((body, span, why)) = single_threaded_body(cx, expr) else {
             return;
         };
@@ -90,10 +111,59 @@ impl Rule for BlockInPlaceCurrentThread {
         };
         let mut calls = Calls::new(cx);
         calls.visit_expr_async(body);
-        for call in calls.found {
+        let Calls { found, helpers, .. } = calls;
+        for call in found {
             cx.report_with_notes(call, message.to_owned(), HELP, [(span, why.clone())]);
         }
+        let panics = if message == LOCAL_MESSAGE {
+            "panics in a `LocalSet` task"
+        } else {
+            "panics on a current-thread runtime"
+        };
+        report_helpers(cx, helpers, panics, (span, &why));
     }
+}
+
+/// Reports the calls of crate functions that block in place, found in a
+/// single-threaded body, once every file is summarised; `runtime` is the
+/// note saying why the body runs on one thread.
+fn report_helpers(cx: &mut Cx<'_>, helpers: Vec<Helper>, panics: &str, runtime: (Span, &String)) {
+    for helper in helpers {
+        let Helper {
+            span,
+            callee,
+            written,
+            is_method,
+        } = helper;
+        cx.report_through_with_notes(
+            &callee,
+            Effect::BlocksInPlace,
+            span,
+            |chain| {
+                // A path call is named as written (`util::load`), a method call by its definition (`Store::flush`).
+                let name = match chain.hops.first() {
+                    Some((def, _, _)) if is_method => def.as_str(),
+                    _ => written.as_str(),
+                };
+                format!("`{name}` calls {OPERATION}, which {panics}")
+            },
+            HELP,
+            [(runtime.0, runtime.1.clone())],
+        );
+    }
+}
+
+/// The span of the callee of a direct `tokio::task::block_in_place(..)` call (however imported).
+fn block_in_place_call(cx: &Cx<'_>, expr: &Expr) -> Option<Span> {
+    let Expr::Call(call) = expr else { return None };
+    let Expr::Path(func) = &*call.func else {
+        return None;
+    };
+    let is_block_in_place = func.qself.is_none()
+        && cx
+            .resolve(&func.path)
+            .is_some_and(|c| resolve::is(&c, &["tokio", "task", "block_in_place"]));
+    is_block_in_place.then(|| call.func.span())
 }
 
 /// For a function whose attribute runs it on a current-thread runtime: the
@@ -219,10 +289,22 @@ fn is_local_set(cx: &Cx<'_>, receiver: &Expr) -> bool {
     canon.is_some_and(|c| resolve::is(&c, &["tokio", "task", "LocalSet", "new"]))
 }
 
-/// Collects the `block_in_place` calls of a body that run on its thread.
+/// Collects the `block_in_place` calls of a body that run on its thread, and
+/// its calls of the crate's functions (which may call it).
 struct Calls<'c, 'f> {
     cx: &'c Cx<'f>,
     found: Vec<Span>,
+    helpers: Vec<Helper>,
+}
+
+/// A call of a crate function in a single-threaded body.
+struct Helper {
+    /// The call (a method call from its name).
+    span: Span,
+    callee: FutureSource,
+    /// How the call names it (`load`, `util::load`, `.flush()`).
+    written: String,
+    is_method: bool,
 }
 
 impl<'c, 'f> Calls<'c, 'f> {
@@ -230,6 +312,7 @@ impl<'c, 'f> Calls<'c, 'f> {
         Calls {
             cx,
             found: Vec::new(),
+            helpers: Vec::new(),
         }
     }
 }
@@ -241,20 +324,46 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
             Expr::Closure(c) if c.asyncness.is_none() => {}
             // Reported where it is, with its own reason.
             _ if single_threaded_body(self.cx, expr).is_some() => {}
-            Expr::Call(call) => {
-                if let Expr::Path(func) = &*call.func {
-                    let is_block_in_place = func.qself.is_none()
-                        && self
-                            .cx
-                            .resolve(&func.path)
-                            .is_some_and(|c| resolve::is(&c, &["tokio", "task", "block_in_place"]));
-                    if is_block_in_place {
-                        self.found.push(call.func.span());
-                    }
+            Expr::Call(_) | Expr::MethodCall(_) => {
+                if let Some(span) = block_in_place_call(self.cx, expr) {
+                    self.found.push(span);
+                } else if let Some((callee, written)) = self.cx.call_target(expr) {
+                    let (span, is_method) = match expr {
+                        Expr::MethodCall(call) => (
+                            call.method
+                                .span()
+                                .join(call.paren_token.span.close())
+                                .unwrap_or_else(|| call.method.span()),
+                            true,
+                        ),
+                        _ => (expr.span(), false),
+                    };
+                    self.helpers.push(Helper {
+                        span,
+                        callee,
+                        written,
+                        is_method,
+                    });
                 }
                 visit::visit_expr(self, expr);
             }
             _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    // The arguments of the macros the engine parses (`assert_eq!`, `select!`, …).
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        match macros::parse(mac) {
+            Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
+            Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
+            Some(MacroBody::Select(select)) => {
+                for branch in &select.branches {
+                    branch.future.iter().for_each(|e| self.visit_expr(e));
+                    branch.guard.iter().for_each(|e| self.visit_expr(e));
+                    self.visit_expr(&branch.handler);
+                }
+            }
+            None => {}
         }
     }
 

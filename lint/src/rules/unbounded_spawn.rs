@@ -28,6 +28,30 @@
 //! an expression naming the same place, or in an `if let` on it) — a respawn
 //! or debounce loop.
 //!
+//! Nor a fixed fan-out: a `for` loop that keeps every handle it spawns in a
+//! collection (`handles.push(tokio::spawn(..))`, also through a `let` binding,
+//! `tasks.insert(id, ..)`, in a tuple or a tuple struct, into a
+//! `FuturesUnordered`) that a later statement of the same block joins (an
+//! `.await` on an expression naming it — `join_all(handles).await`,
+//! `try_join_all`, `select_all`, `running.next().await`, `.collect().await` —
+//! or a `for` loop over it that awaits) or hands on (the block's value or a
+//! `return` names it, `Ok(handles)`, or a struct literal does,
+//! `Self { listeners }`), when the collection the loop iterates is configuration or state
+//! rather than input: a field (`&self.servers`, `config.upstreams.iter()`,
+//! `self.levels.iter().enumerate()`), an array or `vec![..]` literal, a
+//! `SCREAMING_CASE` constant or static, or a `let` of one of these earlier
+//! in the loop's block. Nor the same over a chunk — the binding of an enclosing
+//! `for chunk in jobs.chunks(n)` (`chunks_exact`, `array_chunks`, `rchunks`)
+//! — whose handles are joined in the chunk's body after the inner loop: at
+//! most `n` tasks run at once. This provenance test is a heuristic on how the
+//! code is written, with no types: a field may hold request data, and a
+//! parameter may hold a fixed list. A collection that is a parameter of the
+//! function (request items), a value received from a channel, a stream or a
+//! socket, or a call's result stays flagged, as do handles that are dropped
+//! or joined before the loop or inside a task. A `for` loop is looked at as
+//! a statement of a block, which is nearly every one (not one written
+//! directly among the statements of a macro's arguments).
+//!
 //! ## Why is this bad?
 //! One task per input item means memory, sockets and database connections
 //! grow with the input: a burst of connections or a long queue spawns
@@ -93,64 +117,321 @@ impl Rule for UnboundedSpawn {
             cx.record_fact(SPAWNS_ARG);
         }
         let body = match expr {
-            Expr::ForLoop(f) if !matches!(&*f.expr, Expr::Range(_)) => &f.body,
             // `while`/`loop` iterate per input only when they wait for it; without an
             // `.await` they are state machines (`poll` loops) or drain a local queue.
             Expr::While(w) if awaits(&w.cond) || awaits_in(&w.body) => &w.body,
             Expr::Loop(l) if awaits_in(&l.body) => &l.body,
             _ => return,
         };
-        if mentions_any(body.to_token_stream(), BOUNDS) {
-            return;
-        }
-        let mut spawns = SpawnFinder {
-            cx,
-            found: Vec::new(),
-            wrappers: Vec::new(),
-            awaited: Vec::new(),
-            replaced: Vec::new(),
-        };
-        spawns.visit_block(body);
-        let SpawnFinder {
-            found,
-            wrappers,
-            awaited,
-            replaced,
-            ..
-        } = spawns;
-        for (span, callee, name, bound_to) in wrappers {
-            if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
+        check_loop(cx, body, None);
+    }
+
+    // A `for` loop is looked at as a statement of its block, which shows the
+    // statements around it: what the collection it iterates is bound to, and
+    // whether the handles it keeps are joined after it.
+    fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
+        for (at, stmt) in block.stmts.iter().enumerate() {
+            let Stmt::Expr(Expr::ForLoop(f), _) = stmt else {
                 continue;
-            }
-            cx.report_if(
-                &callee,
-                &[Fact::Rule(SPAWNS_ARG)],
-                span,
-                format!("a task is spawned with `{name}`, which spawns the future it is given, on every iteration of this loop, with no bound on how many run at once"),
-                "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
-            );
-        }
-        for (span, name, bound_to) in found {
-            if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
-                continue;
-            }
-            let is_replaced = |value: &Replacement| match value {
-                Replacement::Spawn(at) => *at == span.start(),
-                Replacement::Binding(name) => bound_to.as_ref() == Some(name),
             };
-            if replaced
-                .iter()
-                .any(|(value, place)| is_replaced(value) && releases_previous(body, place))
-            {
+            if matches!(&*f.expr, Expr::Range(_)) {
                 continue;
             }
-            cx.report(
-                span,
-                format!("a task is spawned with `{name}` on every iteration of this loop, with no bound on how many run at once"),
-                "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
-            );
+            let fan_out = FanOut {
+                over: &f.expr,
+                before: &block.stmts[..at],
+                after: &block.stmts[at + 1..],
+            };
+            check_loop(cx, &f.body, Some(&fan_out));
         }
     }
+}
+
+/// Reports the spawns of one loop `body` that nothing bounds; `fan_out` is
+/// the `for` loop's surroundings, when it is one.
+fn check_loop(cx: &mut Cx<'_>, body: &syn::Block, fan_out: Option<&FanOut<'_>>) {
+    if mentions_any(body.to_token_stream(), BOUNDS) {
+        return;
+    }
+    let mut spawns = SpawnFinder {
+        cx,
+        found: Vec::new(),
+        wrappers: Vec::new(),
+        awaited: Vec::new(),
+        replaced: Vec::new(),
+        kept: Vec::new(),
+    };
+    spawns.visit_block(body);
+    let SpawnFinder {
+        found,
+        wrappers,
+        awaited,
+        replaced,
+        kept,
+        ..
+    } = spawns;
+    // Whether a spawn at `span`, bound to `bound_to`, is kept in a collection
+    // that is joined after a fixed fan-out.
+    let mut fixed = None;
+    let mut joined_fan_out = |cx: &Cx<'_>, span: Span, bound_to: Option<&String>| {
+        let Some(fan_out) = fan_out else {
+            return false;
+        };
+        let collections: Vec<&String> = kept
+            .iter()
+            .filter(|(what, _)| match what {
+                Replacement::Spawn(at) => *at == span.start(),
+                Replacement::Binding(name) => bound_to == Some(name),
+            })
+            .map(|(_, collection)| collection)
+            .collect();
+        !collections.is_empty()
+            && collections.iter().all(|c| fan_out.joins(c))
+            && *fixed.get_or_insert_with(|| is_fixed(cx, fan_out.over, fan_out.before, 0))
+    };
+    for (span, callee, name, bound_to) in wrappers {
+        if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
+            continue;
+        }
+        if joined_fan_out(cx, span, bound_to.as_ref()) {
+            continue;
+        }
+        cx.report_if(
+            &callee,
+            &[Fact::Rule(SPAWNS_ARG)],
+            span,
+            format!("a task is spawned with `{name}`, which spawns the future it is given, on every iteration of this loop, with no bound on how many run at once"),
+            "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
+        );
+    }
+    for (span, name, bound_to) in found {
+        if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
+            continue;
+        }
+        let is_replaced = |value: &Replacement| match value {
+            Replacement::Spawn(at) => *at == span.start(),
+            Replacement::Binding(name) => bound_to.as_ref() == Some(name),
+        };
+        if replaced
+            .iter()
+            .any(|(value, place)| is_replaced(value) && releases_previous(body, place))
+        {
+            continue;
+        }
+        if joined_fan_out(cx, span, bound_to.as_ref()) {
+            continue;
+        }
+        cx.report(
+            span,
+            format!("a task is spawned with `{name}` on every iteration of this loop, with no bound on how many run at once"),
+            "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
+        );
+    }
+}
+
+/// A `for` loop in its block: what it iterates, and the statements before and after it.
+struct FanOut<'b> {
+    over: &'b Expr,
+    before: &'b [Stmt],
+    after: &'b [Stmt],
+}
+
+impl FanOut<'_> {
+    /// Whether a statement after the loop joins the handles kept in
+    /// `collection`: an `.await` on an expression that names it
+    /// (`join_all(handles).await`, `set.next().await`,
+    /// `while let Some(r) = tasks.join_next().await`), or a `for` loop over it
+    /// whose body awaits (`for h in handles { h.await?; }`) — outside closures
+    /// and `async` blocks, which may run later or never. Handing the
+    /// collection on counts too: the block's value or a `return` names it
+    /// (`Ok(handles)`), or a struct literal does (`Self { listeners }`).
+    fn joins(&self, collection: &str) -> bool {
+        let mut finder = JoinFinder {
+            collection,
+            found: false,
+        };
+        for stmt in self.after {
+            finder.visit_stmt(stmt);
+        }
+        let handed_on = match self.after.last() {
+            Some(Stmt::Expr(tail, None)) => mentions_any(tail.to_token_stream(), &[collection]),
+            _ => false,
+        };
+        finder.found || handed_on
+    }
+}
+
+struct JoinFinder<'c> {
+    collection: &'c str,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for JoinFinder<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Closure(_) | Expr::Async(_) => return,
+            Expr::Await(a) if mentions_any(a.base.to_token_stream(), &[self.collection]) => {
+                self.found = true;
+            }
+            Expr::ForLoop(f)
+                if mentions_any(f.expr.to_token_stream(), &[self.collection])
+                    && awaits_in(&f.body) =>
+            {
+                self.found = true;
+            }
+            Expr::Return(r)
+                if r.expr
+                    .as_ref()
+                    .is_some_and(|e| mentions_any(e.to_token_stream(), &[self.collection])) =>
+            {
+                self.found = true;
+            }
+            Expr::Struct(s)
+                if s.fields
+                    .iter()
+                    .any(|f| mentions_any(f.expr.to_token_stream(), &[self.collection])) =>
+            {
+                self.found = true;
+            }
+            _ => {}
+        }
+        visit::visit_expr(self, expr);
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// Methods that keep a handle in a collection: `handles.push(spawn(..))`,
+/// `tasks.insert(id, spawn(..))`, `futures.push_back(handle)`.
+const KEEPS: &[&str] = &["push", "push_back", "push_front", "insert"];
+
+/// Methods that yield (a view of) the collection they are called on, or of a
+/// part of it, so that the collection they iterate is fixed when their receiver is.
+const ADAPTERS: &[&str] = &[
+    "iter",
+    "iter_mut",
+    "into_iter",
+    "enumerate",
+    "cloned",
+    "copied",
+    "clone",
+    "keys",
+    "values",
+    "values_mut",
+    "into_keys",
+    "into_values",
+    "to_vec",
+    "to_owned",
+    "as_slice",
+    "as_ref",
+    "filter",
+    "filter_map",
+    "map",
+    "rev",
+    "skip",
+    "take",
+    "zip",
+    "collect",
+    "lock",
+    "read",
+    "unwrap",
+    "expect",
+];
+
+/// Methods that split a collection into pieces of a bounded size.
+const CHUNKS: &[&str] = &[
+    "chunks",
+    "chunks_exact",
+    "chunks_mut",
+    "chunks_exact_mut",
+    "rchunks",
+    "array_chunks",
+];
+
+/// Whether the collection `expr` is configuration or state rather than input
+/// that can grow — a heuristic on how it is written, with no types:
+///
+/// - a field (`self.servers`, `config.upstreams`), an array or `vec![..]`
+///   literal, a `SCREAMING_CASE` path (a `const` or `static`);
+/// - a `let` binding, in the statements `before` the loop, of such a value;
+/// - the binding of an enclosing `for` over `x.chunks(n)` (and the other
+///   `CHUNKS`), which holds at most `n` items, or over such a collection;
+/// - any of these through `&`, `.iter()`, `.enumerate()` and the other `ADAPTERS`.
+///
+/// Anything else — a parameter (request items), a value received from a
+/// channel, a stream or a socket, a call's result — is not.
+fn is_fixed(cx: &Cx<'_>, expr: &Expr, before: &[Stmt], depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match expr {
+        Expr::Reference(r) => is_fixed(cx, &r.expr, before, depth),
+        Expr::Paren(p) => is_fixed(cx, &p.expr, before, depth),
+        Expr::Try(t) => is_fixed(cx, &t.expr, before, depth),
+        Expr::MethodCall(m) if ADAPTERS.iter().any(|a| m.method == a) => {
+            is_fixed(cx, &m.receiver, before, depth)
+        }
+        Expr::Field(_) | Expr::Array(_) => true,
+        Expr::Macro(m) => m.mac.path.is_ident("vec"),
+        Expr::Path(p) if p.qself.is_none() => {
+            let Some(ident) = p.path.get_ident() else {
+                return p
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_const_name(&s.ident));
+            };
+            let name = ident.to_string();
+            if let Some((init, earlier)) = last_let(before, &name) {
+                return is_fixed(cx, init, earlier, depth + 1);
+            }
+            if let Some(over) = cx.iterated_by(&name) {
+                return is_chunks(over) || is_fixed(cx, over, &[], depth + 1);
+            }
+            is_const_name(ident)
+        }
+        _ => false,
+    }
+}
+
+/// `x.chunks(n)` and the other `CHUNKS`, through `&`, parentheses and `ADAPTERS`.
+fn is_chunks(expr: &Expr) -> bool {
+    match expr {
+        Expr::Reference(r) => is_chunks(&r.expr),
+        Expr::Paren(p) => is_chunks(&p.expr),
+        Expr::MethodCall(m) if CHUNKS.iter().any(|c| m.method == c) => true,
+        Expr::MethodCall(m) if ADAPTERS.iter().any(|a| m.method == a) => is_chunks(&m.receiver),
+        _ => false,
+    }
+}
+
+/// `SERVERS`, `DEFAULT_LEVELS`: how `const` and `static` items are named.
+fn is_const_name(ident: &syn::Ident) -> bool {
+    let name = ident.to_string();
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// The initialiser of the last `let name = init;` among `stmts`, with the statements before it.
+fn last_let<'s>(stmts: &'s [Stmt], name: &str) -> Option<(&'s Expr, &'s [Stmt])> {
+    stmts.iter().enumerate().rev().find_map(|(at, stmt)| {
+        let Stmt::Local(local) = stmt else {
+            return None;
+        };
+        let pat = match &local.pat {
+            syn::Pat::Type(t) => &*t.pat,
+            other => other,
+        };
+        let syn::Pat::Ident(p) = pat else {
+            return None;
+        };
+        if p.ident != name {
+            return None;
+        }
+        local.init.as_ref().map(|init| (&*init.expr, &stmts[..at]))
+    })
 }
 
 /// Collects the spawns of one loop body (not of nested loops, closures or
@@ -167,15 +448,55 @@ struct SpawnFinder<'c, 'f> {
     /// `place = Some((spawn(..), tx))`, `place = Some(handle)`): what is
     /// assigned, and the place's last identifier.
     replaced: Vec<(Replacement, String)>,
+    /// Handles kept in a collection (`handles.push(spawn(..))`,
+    /// `tasks.insert(id, handle)`, also inside a tuple): what is kept, and the
+    /// collection's last identifier.
+    kept: Vec<(Replacement, String)>,
 }
 
-/// What an assignment stores in a place: a spawn (by where it starts) or a binding (by name).
+/// What an assignment stores in a place, or a collection keeps: a spawn or a
+/// wrapper's call (by where it starts), or a binding (by name).
 enum Replacement {
     Spawn(proc_macro2::LineColumn),
     Binding(String),
 }
 
 impl SpawnFinder<'_, '_> {
+    /// Notes the spawns, wrapper calls and bindings that `collection.push(..)`
+    /// (or another of `KEEPS`) keeps, also as parts of a tuple.
+    fn note_kept(&mut self, call: &syn::ExprMethodCall) {
+        if !KEEPS.iter().any(|k| call.method == k) {
+            return;
+        }
+        let Some(collection) = last_ident(&call.receiver) else {
+            return;
+        };
+        for arg in &call.args {
+            let parts: Vec<&Expr> = match arg {
+                Expr::Tuple(t) => t.elems.iter().collect(),
+                other => vec![other],
+            };
+            for part in parts {
+                // `ServerHandle(tokio::spawn(..))`: a tuple struct wrapping the handle.
+                let part = match part {
+                    Expr::Call(wrap) if wrap.args.len() == 1 && is_constructor(&wrap.func) => {
+                        &wrap.args[0]
+                    }
+                    other => other,
+                };
+                if self.spawn_path(part).is_some() || self.cx.call_target(part).is_some() {
+                    let at = Replacement::Spawn(part.span().start());
+                    self.kept.push((at, collection.clone()));
+                } else if let Expr::Path(p) = part {
+                    if let Some(name) = p.path.get_ident() {
+                        let binding = Replacement::Binding(name.to_string());
+                        self.kept.push((binding, collection.clone()));
+                    }
+                }
+            }
+        }
+    }
+
     fn spawn_path(&self, expr: &Expr) -> Option<String> {
         let callee = self.cx.callee(expr)?;
         TASK_SPAWNS
@@ -278,6 +599,9 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                 }
             }
             _ => {
+                if let Expr::MethodCall(call) = expr {
+                    self.note_kept(call);
+                }
                 if let Some(name) = self.spawn_path(expr) {
                     self.found.push((expr.span(), name, None));
                 } else if let Some((callee, written)) = self.cx.call_target(expr) {
@@ -289,6 +613,16 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// A path that names a tuple struct or variant by how it is written (`ServerHandle`, `Some`).
+fn is_constructor(func: &Expr) -> bool {
+    let Expr::Path(p) = func else { return false };
+    p.path.segments.last().is_some_and(|s| {
+        s.ident
+            .to_string()
+            .starts_with(|c: char| c.is_ascii_uppercase())
+    })
 }
 
 /// `Some(x)`.
