@@ -363,6 +363,8 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
                     self.visit_expr(&branch.handler);
                 }
             }
+            // An unknown macro's statements; a `stream!` body is an async block, a future like any other.
+            Some(MacroBody::Block(block) | MacroBody::Stream(block)) => self.visit_block(&block),
             None => {}
         }
     }
