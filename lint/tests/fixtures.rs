@@ -1,5 +1,8 @@
 //! Rule fixtures: the `//~ rule` markers must match the findings exactly, and the
 //! rendered output of each fixture is an insta snapshot (`cargo insta review`).
+//!
+//! Each rule has `fixtures/<rule>.rs`; a capability of a rule that needs its own
+//! page of cases has `fixtures/<rule>__<capability>.rs`, checked with that rule only.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,14 +13,34 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Runs only `rule` over its fixture, as if the file were at `fixtures/<rule>.rs`.
-fn check_fixture(rule: &str) -> (String, Report) {
-    let path = fixtures_dir().join(format!("{rule}.rs"));
+/// Runs only the fixture's rule over the fixture `name` (`<rule>` or
+/// `<rule>__<capability>`), as if the file were at `fixtures/<name>.rs`.
+fn check_fixture(name: &str) -> (String, Report) {
+    let rule = fixture_rule(name);
+    let path = fixtures_dir().join(format!("{name}.rs"));
     let source = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("rule `{rule}` has no fixture at {}: {err}", path.display()));
     let linter = Linter::new().select(&[rule]).expect("registry rule");
-    let report = linter.check_source(format!("fixtures/{rule}.rs"), &source);
+    let report = linter.check_source(format!("fixtures/{name}.rs"), &source);
     (source, report)
+}
+
+/// The rule a fixture is for: `<rule>` of `<rule>` or `<rule>__<capability>`.
+fn fixture_rule(name: &str) -> &str {
+    name.split_once("__").map_or(name, |(rule, _)| rule)
+}
+
+/// Every fixture's name (its file stem), sorted: one per rule, then the capability fixtures.
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            path.file_stem().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// The `(line, rule)` pairs announced by `//~ rule` markers.
@@ -36,8 +59,8 @@ fn markers(source: &str) -> BTreeSet<(usize, String)> {
 #[test]
 fn findings_match_markers_in_every_fixture() {
     let mut failures = Vec::new();
-    for rule in RULES {
-        let (source, report) = check_fixture(rule.name);
+    for name in fixture_names() {
+        let (source, report) = check_fixture(&name);
         let expected = markers(&source);
         let found: BTreeSet<(usize, String)> = report
             .findings()
@@ -46,21 +69,20 @@ fn findings_match_markers_in_every_fixture() {
             .collect();
         for missing in expected.difference(&found) {
             failures.push(format!(
-                "{}.rs:{}: marked `{}` but not flagged",
-                rule.name, missing.0, missing.1
+                "{name}.rs:{}: marked `{}` but not flagged",
+                missing.0, missing.1
             ));
         }
         for extra in found.difference(&expected) {
             failures.push(format!(
-                "{}.rs:{}: flagged `{}` but not marked",
-                rule.name, extra.0, extra.1
+                "{name}.rs:{}: flagged `{}` but not marked",
+                extra.0, extra.1
             ));
         }
         let flagged = expected.len();
         assert!(
             flagged >= 10,
-            "fixture `{}` has only {flagged} flagged cases (need 10)",
-            rule.name
+            "fixture `{name}` has only {flagged} flagged cases (need 10)"
         );
     }
     assert!(
@@ -72,9 +94,9 @@ fn findings_match_markers_in_every_fixture() {
 
 #[test]
 fn fixture_snapshots() {
-    for rule in RULES {
-        let (_, report) = check_fixture(rule.name);
-        insta::assert_snapshot!(rule.name, report.render_human(false));
+    for name in fixture_names() {
+        let (_, report) = check_fixture(&name);
+        insta::assert_snapshot!(name.as_str(), report.render_human(false));
     }
 }
 
@@ -85,7 +107,7 @@ fn every_fixture_and_snapshot_belongs_to_a_rule() {
         let path = entry.unwrap().path();
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         assert!(
-            names.contains(stem.as_str()),
+            names.contains(fixture_rule(&stem)),
             "fixture {} has no rule of that name",
             path.display()
         );
@@ -104,7 +126,7 @@ fn every_fixture_and_snapshot_belongs_to_a_rule() {
             panic!("unexpected file {name} in {}", snapshots.display());
         };
         assert!(
-            names.contains(rule),
+            names.contains(fixture_rule(rule)),
             "snapshot {name} has no rule of that name"
         );
         seen.insert(rule.to_owned());
@@ -132,8 +154,8 @@ fn assert_style(text: &str, what: &str, needs_code: bool) {
 #[test]
 fn messages_follow_the_house_style() {
     let mut checked = 0;
-    for rule in RULES {
-        let (_, report) = check_fixture(rule.name);
+    for name in fixture_names() {
+        let (_, report) = check_fixture(&name);
         for finding in report.findings() {
             assert_style(&finding.message, "message", true);
             assert_style(&finding.help, "help", true);

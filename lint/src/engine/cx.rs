@@ -13,6 +13,7 @@ use syn::Expr;
 use super::index::{Condition, Fact, FnIndex, FutureSource, RuleFact, free_key};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, RuleOption};
+use super::types::TypeEnv;
 use crate::{Finding, Span};
 
 /// What kind of code body the walker is in.
@@ -93,6 +94,8 @@ pub(crate) struct Cx<'f> {
     pub(super) index: FnIndex,
     /// The merged index of every file, in the second pass.
     pub(super) settle: Option<&'f FnIndex>,
+    /// What the code says about the types of names in scope (see [`Cx::declared_type`]).
+    pub(super) types: TypeEnv,
 }
 
 impl Cx<'_> {
@@ -126,6 +129,20 @@ impl Cx<'_> {
             return None;
         }
         self.resolve(&func.path)
+    }
+
+    /// The declared type of `expr`, as the canonical path of its item, when the
+    /// code says it: a local or parameter with a type annotation or built by a
+    /// constructor, `self` in an `impl`, a field of a struct declared in this
+    /// file, through `&`, `*`, `Arc`/`Rc`/`Box` and same-file type aliases
+    /// (see [`types`](super::types)). `None` when unknown.
+    ///
+    /// ```rust,ignore
+    /// // struct Server { state: Arc<parking_lot::Mutex<State>> } … impl Server { fn f(&self) {
+    /// cx.declared_type(&parse_quote!(self.state)) // Some(["parking_lot", "Mutex"])
+    /// ```
+    pub(crate) fn declared_type(&self, expr: &Expr) -> Option<Canon> {
+        self.types.type_of(expr, &|p| self.resolve(p))
     }
 
     /// For a `let name = path(..)` binding in scope, the resolved `path`.

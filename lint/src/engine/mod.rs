@@ -27,6 +27,7 @@ pub(crate) mod parse;
 pub(crate) mod resolve;
 pub(crate) mod rule;
 pub(crate) mod suppress;
+pub(crate) mod types;
 pub(crate) mod walk;
 pub(crate) mod walker;
 

@@ -14,6 +14,7 @@ use super::index::{FnIndex, FutureSource};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
+use super::types::TypeEnv;
 
 /// What walking a file produced.
 #[derive(Debug)]
@@ -59,6 +60,7 @@ impl<'f> Walker<'f> {
                 pending: Vec::new(),
                 index: FnIndex::default(),
                 settle,
+                types: TypeEnv::default(),
             },
             rules,
         })
@@ -101,8 +103,26 @@ impl<'f> Walker<'f> {
         callee: Option<FutureSource>,
         is_async: bool,
         kind: BodyKind,
+        sig: &syn::Signature,
         walk: impl FnOnce(&mut Self),
     ) {
+        self.cx.types.enter_scope();
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(param) = input else {
+                continue;
+            };
+            match resolve::bound_name(&param.pat) {
+                Some(name) => {
+                    let scopes = &self.cx.scopes;
+                    let ty = self
+                        .cx
+                        .types
+                        .declared(&param.ty, &|p| resolve::resolve(scopes, p));
+                    self.cx.types.bind(name, ty);
+                }
+                None => self.cx.types.hide(&param.pat),
+            }
+        }
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
@@ -122,6 +142,7 @@ impl<'f> Walker<'f> {
         {
             self.cx.index.add(&callee, is_async, &facts);
         }
+        self.cx.types.leave_scope();
     }
 
     fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
@@ -178,6 +199,32 @@ impl<'f> Walker<'f> {
         }
     }
 
+    /// Records the struct fields and type aliases of a module whose scope was just pushed.
+    fn add_types(&mut self, module: &[String], items: &[syn::Item]) {
+        let scopes = &self.cx.scopes;
+        self.cx
+            .types
+            .add_module(module, items, &|p| resolve::resolve(scopes, p));
+    }
+
+    /// Records the declared type of what a `let` binds (see [`TypeEnv`]).
+    fn bind_type(&mut self, local: &syn::Local) {
+        let Some(name) = resolve::bound_name(&local.pat) else {
+            self.cx.types.hide(&local.pat);
+            return;
+        };
+        let scopes = &self.cx.scopes;
+        let res = |p: &syn::Path| resolve::resolve(scopes, p);
+        let ty = match &local.pat {
+            Pat::Type(t) => self.cx.types.declared(&t.ty, &res),
+            _ => local
+                .init
+                .as_ref()
+                .and_then(|init| self.cx.types.constructed(&init.expr, &res)),
+        };
+        self.cx.types.bind(name, ty);
+    }
+
     fn body_kind(asyncness: Option<&syn::token::Async>) -> BodyKind {
         if asyncness.is_some() {
             BodyKind::AsyncFn
@@ -191,6 +238,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_file(&mut self, file: &'ast syn::File) {
         let module = self.cx.file.module_path.clone();
         self.cx.scopes.push(Scope::module(&module, &file.items));
+        self.add_types(&module, &file.items);
         visit::visit_file(self, file);
         self.cx.scopes.pop();
     }
@@ -202,6 +250,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let mut module = self.cx.module_path().to_vec();
         module.push(item.ident.to_string());
         self.cx.scopes.push(Scope::module(&module, items));
+        self.add_types(&module, items);
         // An inline module starts outside any function body.
         let frames = std::mem::take(&mut self.cx.frames);
         for item in items {
@@ -229,16 +278,22 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         });
         let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(key.map(FutureSource::Free), is_async, kind, |w| {
-            visit::visit_item_fn(w, item);
-        });
+        self.in_fn(
+            key.map(FutureSource::Free),
+            is_async,
+            kind,
+            &item.sig,
+            |w| {
+                visit::visit_item_fn(w, item);
+            },
+        );
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         let callee = FutureSource::Method(item.sig.ident.to_string());
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(Some(callee), is_async, kind, |w| {
+        self.in_fn(Some(callee), is_async, kind, &item.sig, |w| {
             visit::visit_impl_item_fn(w, item);
         });
     }
@@ -247,9 +302,25 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let callee = FutureSource::Method(item.sig.ident.to_string());
         let is_async = item.sig.asyncness.is_some();
         let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(Some(callee), is_async, kind, |w| {
+        self.in_fn(Some(callee), is_async, kind, &item.sig, |w| {
             visit::visit_trait_item_fn(w, item);
         });
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let scopes = &self.cx.scopes;
+        self.cx
+            .types
+            .enter_impl(&item.self_ty, &|p| resolve::resolve(scopes, p));
+        visit::visit_item_impl(self, item);
+        self.cx.types.leave_impl();
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        self.cx.types.enter_scope();
+        self.cx.types.hide(&arm.pat);
+        visit::visit_arm(self, arm);
+        self.cx.types.leave_scope();
     }
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
@@ -263,8 +334,10 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_block(&mut self, block: &'ast syn::Block) {
         let scope = Scope::block(&block.stmts, self.cx.module_path());
         self.cx.scopes.push(scope);
+        self.cx.types.enter_scope();
         self.hooks(|rule, cx| rule.check_block(cx, block));
         visit::visit_block(self, block);
+        self.cx.types.leave_scope();
         self.cx.scopes.pop();
     }
 
@@ -287,6 +360,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             .as_ref()
             .and_then(|init| self.cx.callee(&init.expr));
         self.bind(&local.pat, init);
+        self.bind_type(local);
         if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
             if let Some(root) = chain_root(&self.cx, &init.expr) {
                 if let Some(scope) = self.cx.scopes.last_mut() {
@@ -305,7 +379,16 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 } else {
                     BodyKind::SyncClosure
                 };
+                self.cx.types.enter_scope();
+                c.inputs.iter().for_each(|p| self.cx.types.hide(p));
                 self.in_body(kind, |w| visit::visit_expr(w, expr));
+                self.cx.types.leave_scope();
+            }
+            Expr::Let(l) => {
+                // Binds for the rest of the `if`/`while`: hiding them here hides them
+                // a little longer, which only forgets types.
+                self.cx.types.hide(&l.pat);
+                visit::visit_expr(self, expr);
             }
             Expr::Async(_) => self.in_body(BodyKind::AsyncBlock, |w| visit::visit_expr(w, expr)),
             Expr::Await(a) => {
@@ -314,7 +397,12 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 self.cx.awaited.pop();
             }
             Expr::Loop(_) => self.in_loop(LoopKind::Loop, |w| visit::visit_expr(w, expr)),
-            Expr::ForLoop(_) => self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr)),
+            Expr::ForLoop(f) => {
+                self.cx.types.enter_scope();
+                self.cx.types.hide(&f.pat);
+                self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr));
+                self.cx.types.leave_scope();
+            }
             Expr::While(w) => {
                 let kind = if matches!(*w.cond, Expr::Let(_)) {
                     LoopKind::WhileLet
