@@ -1,26 +1,51 @@
-//! Flags a synchronous lock guard bound with `let` that is still alive at a later `.await`.
+//! Flags a synchronous lock guard alive at an `.await`: bound with `let`, or a temporary of the statement that awaits.
 //!
 //! ## What it does
 //! In the body of an `async fn`, `async` block or `async` closure, finds
-//! `let guard = <lock>;` where `<lock>` is
+//! synchronous lock guards:
 //! - `x.lock()`, `x.read()` or `x.write()` followed directly by `.unwrap()`,
 //!   `.expect(..)` or `.unwrap_or_else(..)` — the poisoning API of
 //!   `std::sync::Mutex` / `RwLock` (tokio's locks are `.await`ed instead);
-//! - `x.lock()` (or `x.read()` / `x.write()`) on a plain variable or field,
-//!   not `.await`ed, in a scope where `Mutex` (or `RwLock`) is imported from
-//!   `parking_lot`;
+//! - `match x.lock() { Ok(g) => g, Err(p) => p.into_inner() }`, and
+//!   `x.lock()` as the scrutinee of a `match` with an `Ok(g)` arm or of an
+//!   `if let Ok(g) =`;
+//! - `x.lock()` (or `x.read()` / `x.write()`) not `.await`ed, when `x` is
+//!   declared as a `parking_lot` lock (a parameter, a `let` or a field of a
+//!   struct declared in the same file, through `&`, `Arc`, `Box` and type
+//!   aliases: `state: Arc<parking_lot::Mutex<State>>`), or, when its type is
+//!   not known, is a plain variable or field in a scope where `Mutex` (or
+//!   `RwLock`) is imported from `parking_lot`.
 //!
-//! and reports it when a later statement of the same block `.await`s (or runs
-//! a `select!` / `join!`) while the guard is alive. The finding is at the
-//! `let`, with a note at the first `.await` (or `select!` / `join!`) reached
+//! A receiver declared as a tokio (or other async) lock, or as a type that
+//! is not a lock (`std::io::Stdout`), is never a guard.
+//!
+//! It reports
+//! - `let guard = <guard>;` when a later statement of the same block
+//!   `.await`s (or runs a `select!` / `join!`) while the guard is alive, at
+//!   the `let`;
+//! - a guard that is a temporary — used in place as a receiver
+//!   (`m.lock().unwrap().send(x).await`), a field base, or under `*` / `&`
+//!   — when the same statement `.await`s after creating it, at the lock call.
+//!   A temporary lives to the end of its statement (or `let`), and a `match`
+//!   scrutinee's for the whole `match`, a `for` loop's iterator's for the
+//!   whole loop, a `while let` scrutinee's for the loop body and an `if let`
+//!   scrutinee's for its first block. The condition of an `if` or `while`,
+//!   each operand of `&&` / `||`, a `match` arm and a block are temporary
+//!   scopes of their own: a guard created there is dropped before code
+//!   outside them runs. Only the first block of an `if let` counts, as since
+//!   edition 2024 its scrutinee's temporaries are dropped before the `else`
+//!   block (the Rust reference, "Destructors", temporary scopes).
+//!
+//! The note points at the first `.await` (or `select!` / `join!`) reached
 //! while the guard is alive.
 //!
-//! The guard counts as released — no finding — once it is passed to
+//! A bound guard counts as released — no finding — once it is passed to
 //! `drop(..)`, moved anywhere (into a call, a closure, an `async` block,
 //! another binding), reassigned or shadowed, even if that happens only on
-//! one branch. Temporaries are never flagged: `let n = *m.lock().unwrap();`
-//! and `let len = m.lock().unwrap().len();` drop the guard at the end of the
-//! statement, and `let _ = m.lock();` drops it at once. Unlike clippy's
+//! one branch. `let n = *m.lock().unwrap();` and
+//! `let len = m.lock().unwrap().len();` drop the guard at the end of the
+//! `let`, and `let _ = m.lock();` drops it at once; a guard passed by value
+//! (`consume(m.lock().unwrap())`) is moved, not a temporary. Unlike clippy's
 //! `await_holding_lock`, a guard dropped with `drop(guard)` before the
 //! `.await` is not reported.
 //!
@@ -40,6 +65,9 @@
 //!     flush(&state.pending).await;
 //! }
 //! ```
+//!
+//! and as a temporary: `self.client.lock().unwrap().send(req).await` holds
+//! the client's lock until the response arrives.
 //!
 //! ## Use instead
 //! ```rust,ignore
