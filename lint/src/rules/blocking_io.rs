@@ -14,6 +14,16 @@
 //!   `.wait_with_output()` of a child it spawned — never `tokio::process::Command`;
 //! - any function of `reqwest::blocking`, and the request functions of `ureq`
 //!   (`ureq::get`, `ureq::post`, …);
+//! - methods that block, called on a receiver whose type the code declares
+//!   (a typed parameter or `let`, a constructor, `self.field` of a struct
+//!   declared in the same file, through `&`, `Arc`, `Box` and type aliases):
+//!   reads, writes, `sync_all`, `set_len` and `metadata` of a `std::fs::File`;
+//!   reads, writes and `peek` of a `std::net::TcpStream`; `accept` of a
+//!   `std::net::TcpListener`; sends and receives of a `std::net::UdpSocket`;
+//!   `execute` of a `reqwest::blocking::Client`, and `.send()` at the end of
+//!   a request built from one (`self.http.get(url).header(..).send()`).
+//!   The same method on a value of another type (`tokio::fs::File`, a type
+//!   of the checked crate) or of unknown type is not flagged;
 //! - the functions listed under `[rules.blocking_io] extra-functions` in the
 //!   configuration, such as a project's own `crate::net::sync_http_get`.
 //!
@@ -154,6 +164,9 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
             }
         }
         Expr::MethodCall(call) => {
+            if let Some(found) = blocking_method_of_declared_type(cx, call) {
+                return Some(found);
+            }
             let method = call.method.to_string();
             let root = receiver_root(cx, &call.receiver)?;
             let on = |path: &[&str]| resolve::is(&root.canon, path);
@@ -193,6 +206,119 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
         }
         _ => None,
     }
+}
+
+/// Methods that block when called on a value of a declared std I/O type, with the async type to use instead.
+const BLOCKING_METHODS: &[(&[&str], &[&str], &str)] = &[
+    (
+        &["std", "fs", "File"],
+        &[
+            "read",
+            "read_exact",
+            "read_to_end",
+            "read_to_string",
+            "read_vectored",
+            "write",
+            "write_all",
+            "write_vectored",
+            "sync_all",
+            "sync_data",
+            "set_len",
+            "metadata",
+        ],
+        "tokio::fs::File",
+    ),
+    (
+        &["std", "net", "TcpStream"],
+        &[
+            "read",
+            "read_exact",
+            "read_to_end",
+            "read_to_string",
+            "read_vectored",
+            "write",
+            "write_all",
+            "write_vectored",
+            "peek",
+        ],
+        "tokio::net::TcpStream",
+    ),
+    (
+        &["std", "net", "TcpListener"],
+        &["accept"],
+        "tokio::net::TcpListener",
+    ),
+    (
+        &["std", "net", "UdpSocket"],
+        &["recv", "recv_from", "send", "send_to", "peek", "peek_from"],
+        "tokio::net::UdpSocket",
+    ),
+    (
+        &["reqwest", "blocking", "Client"],
+        &["execute"],
+        "reqwest::Client",
+    ),
+];
+
+/// The methods of `reqwest::blocking::Client` that start a request, and of
+/// `reqwest::blocking::RequestBuilder` that build one: a chain of them ending
+/// in `.send()` sends it.
+const REQUEST_CHAIN: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "request",
+    "header",
+    "headers",
+    "basic_auth",
+    "bearer_auth",
+    "body",
+    "timeout",
+    "query",
+    "form",
+    "json",
+    "multipart",
+    "version",
+];
+
+/// A blocking method called on a receiver whose declared type is a blocking
+/// std or `reqwest::blocking` type (see [`Cx::declared_type`]): `file.read_to_end(..)`
+/// with `file: std::fs::File`, `self.http.get(url).send()` with `http: reqwest::blocking::Client`.
+fn blocking_method_of_declared_type(
+    cx: &Cx<'_>,
+    call: &syn::ExprMethodCall,
+) -> Option<(String, String)> {
+    let method = call.method.to_string();
+    if method == "send" && call.args.is_empty() {
+        let mut root = &*call.receiver;
+        while let Expr::MethodCall(inner) = root {
+            if !REQUEST_CHAIN.contains(&inner.method.to_string().as_str()) {
+                return None;
+            }
+            root = &inner.receiver;
+        }
+        let ty = cx.declared_type(root)?;
+        let sends = (resolve::is(&ty, &["reqwest", "blocking", "Client"])
+            && !std::ptr::eq(root, &*call.receiver))
+            || resolve::is(&ty, &["reqwest", "blocking", "RequestBuilder"]);
+        return sends.then(|| {
+            (
+                "`.send()` of a `reqwest::blocking` request".to_owned(),
+                "reqwest::Client".to_owned(),
+            )
+        });
+    }
+    let ty = cx.declared_type(&call.receiver)?;
+    let (owner, _, instead) = BLOCKING_METHODS.iter().find(|(owner, methods, _)| {
+        resolve::is(&ty, owner) && methods.contains(&method.as_str())
+    })?;
+    Some((
+        format!("`.{method}()` of `{}`", owner.join("::")),
+        (*instead).to_owned(),
+    ))
 }
 
 /// The call a method chain starts from, and whether the chain passes through `.spawn()`.
