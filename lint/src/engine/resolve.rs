@@ -24,6 +24,8 @@ pub(crate) struct Scope {
     bindings: HashMap<String, Option<Canon>>,
     /// `let` bindings initialised by a method chain on a call: name → resolved root call.
     roots: HashMap<String, Canon>,
+    /// Whether the scope has `use super::*`: names it does not have are looked up in the parent module.
+    glob_super: bool,
 }
 
 /// What a name means at some point in the code.
@@ -129,7 +131,11 @@ impl Scope {
                     self.add_use(tree, prefix, module_path);
                 }
             }
-            syn::UseTree::Glob(_) => {}
+            syn::UseTree::Glob(_) => {
+                if prefix.len() == 1 && prefix[0] == "super" {
+                    self.glob_super = true;
+                }
+            }
         }
     }
 
@@ -229,7 +235,10 @@ pub(crate) fn resolve(scopes: &[Scope], path: &syn::Path) -> Option<Canon> {
     if matches!(first.as_str(), "crate" | "self" | "super") {
         return Some(relative(&segments, module_path));
     }
-    for scope in scopes.iter().rev() {
+    let mut module_path = module_path;
+    let mut rest = scopes;
+    while let Some((scope, outer)) = rest.split_last() {
+        rest = outer;
         match scope.lookup(first) {
             Some(Lookup::Binding) if segments.len() == 1 => return None,
             Some(Lookup::Binding) | None => {}
@@ -248,11 +257,29 @@ pub(crate) fn resolve(scopes: &[Scope], path: &syn::Path) -> Option<Canon> {
                 return Some(out);
             }
         }
-        if scope.module.is_some() {
+        let Some(module) = &scope.module else {
+            continue;
+        };
+        // A module scope is a barrier, except that `use super::*` lets the
+        // names of the parent module (the next module scope out) through.
+        let Some(parent) = scope
+            .glob_super
+            .then(|| parent_module(rest, module))
+            .flatten()
+        else {
             break;
-        }
+        };
+        rest = &rest[..=parent];
+        module_path = rest[parent].module.as_deref().unwrap_or(&[]);
     }
     Some(segments)
+}
+
+/// The index in `scopes` of the scope of the module that contains `module`, when it is there.
+fn parent_module(scopes: &[Scope], module: &[String]) -> Option<usize> {
+    let (_, parent) = module.split_last()?;
+    let index = scopes.iter().rposition(|s| s.module.is_some())?;
+    (scopes[index].module.as_deref() == Some(parent)).then_some(index)
 }
 
 /// The resolved init of the innermost `let` binding called `name`, if it was a call.
@@ -356,6 +383,64 @@ mod tests {
         assert_eq!(
             resolve_in(src, "::std::thread::sleep").as_deref(),
             Some("std::thread::sleep")
+        );
+    }
+
+    #[test]
+    fn use_super_glob_sees_the_parent_module_after_its_own_names() {
+        let file: syn::File = syn::parse_str(
+            "use std::thread::sleep; fn helper() {} mod tests { use super::*; use tokio::time::timeout; fn own() {} }",
+        )
+        .unwrap();
+        let syn::Item::Mod(tests) = &file.items[2] else {
+            unreachable!()
+        };
+        let root = vec!["m".to_owned()];
+        let child = vec!["m".to_owned(), "tests".to_owned()];
+        let scopes = vec![
+            Scope::module(&root, &file.items),
+            Scope::module(&child, &tests.content.as_ref().unwrap().1),
+        ];
+        let at =
+            |path: &str| resolve(&scopes, &syn::parse_str(path).unwrap()).map(|c| c.join("::"));
+        assert_eq!(at("sleep").as_deref(), Some("std::thread::sleep"));
+        assert_eq!(at("helper").as_deref(), Some("crate::m::helper"));
+        assert_eq!(at("own").as_deref(), Some("crate::m::tests::own"));
+        assert_eq!(at("timeout").as_deref(), Some("tokio::time::timeout"));
+        assert_eq!(at("unknown").as_deref(), Some("unknown"));
+        // Without the glob, the parent's names stay out.
+        let plain: syn::File = syn::parse_str("mod tests { fn own() {} }").unwrap();
+        let scopes = vec![
+            Scope::module(&root, &file.items),
+            Scope::module(&child, &plain.items),
+        ];
+        let path: syn::Path = syn::parse_str("sleep").unwrap();
+        assert_eq!(
+            resolve(&scopes, &path).map(|c| c.join("::")).as_deref(),
+            Some("sleep")
+        );
+    }
+
+    #[test]
+    fn a_module_item_shadows_the_parent_name_its_glob_brings() {
+        let file: syn::File = syn::parse_str(
+            "use std::thread::sleep; mod tests { use super::*; async fn sleep() {} }",
+        )
+        .unwrap();
+        let syn::Item::Mod(tests) = &file.items[1] else {
+            unreachable!()
+        };
+        let scopes = vec![
+            Scope::module(&["m".to_owned()], &file.items),
+            Scope::module(
+                &["m".to_owned(), "tests".to_owned()],
+                &tests.content.as_ref().unwrap().1,
+            ),
+        ];
+        let path: syn::Path = syn::parse_str("sleep").unwrap();
+        assert_eq!(
+            resolve(&scopes, &path).map(|c| c.join("::")).as_deref(),
+            Some("crate::m::tests::sleep")
         );
     }
 
