@@ -3,9 +3,22 @@
 //! ## What it does
 //! In a `tokio::select!` (or `futures::select!`) inside a `loop`, `while`,
 //! `while let` or `for`, finds a branch whose future is created in the branch
-//! by a call of a method that tokio documents as not cancellation safe:
-//! `read_exact`, `read_to_end`, `read_to_string` (`AsyncReadExt`) and
-//! `write_all` (`AsyncWriteExt`).
+//! by a call of a method that tokio documents as not cancellation safe, losing
+//! data read or written so far when the future is dropped:
+//! - `read_exact`, `read_to_end`, `read_to_string` (`AsyncReadExt`) and
+//!   `write_all` (`AsyncWriteExt`), the data-loss list of `tokio::select!`'s
+//!   "Cancellation safety" section;
+//! - `read_line` (`AsyncBufReadExt`), whose own "Cancel safety" section says
+//!   the partially read line is lost;
+//! - the multi-byte integer and float reads of `AsyncReadExt` (`read_u16`,
+//!   `read_i32`, `read_u64_le`, `read_f64`, … — every width from 16 to 128
+//!   bits, big and little endian), each documented as not cancel safe because
+//!   the bytes read so far are dropped with the future.
+//!
+//! Checked against tokio 1.54's documentation on docs.rs (the "Cancel safety"
+//! sections of `tokio::io::AsyncReadExt`, `AsyncWriteExt` and
+//! `AsyncBufReadExt`, and the "Cancellation safety" section of
+//! `tokio::select!`).
 //!
 //! Not flagged:
 //! - a future created and pinned before the loop and polled as `&mut fut`:
@@ -14,7 +27,14 @@
 //! - a `select!` whose other branches all leave the loop (`break`, `return`),
 //!   so the lost data goes with the connection anyway;
 //! - `write_all_buf`: tokio documents that it advances the buffer as it
-//!   writes, so a new call resumes where the cancelled one stopped.
+//!   writes, so a new call resumes where the cancelled one stopped;
+//! - `read_until`: tokio documents that the bytes read so far stay appended to
+//!   the buffer, so calling it again with the same buffer continues;
+//! - `read_u8` / `read_i8` (a single byte: documented as cancel safe), `read`,
+//!   `read_buf`, `write`, `write_buf`, `flush`, `fill_buf` (documented as
+//!   cancel safe);
+//! - `write_u16` and the other multi-byte writes, whose cancel safety tokio
+//!   does not document.
 //!
 //! ## Why is this bad?
 //! When another branch completes first, `select!` drops the unfinished
@@ -56,8 +76,27 @@ use super::{Cx, Rule, Select};
 /// See the module docs.
 pub(crate) struct SelectNotCancelSafe;
 
-/// Methods tokio's `select!` docs list as losing data when cancelled.
-const NOT_CANCEL_SAFE: &[&str] = &["read_exact", "read_to_end", "read_to_string", "write_all"];
+/// Methods tokio documents as losing data when cancelled (besides the multi-byte
+/// reads, see [`is_multi_byte_read`]): `select!`'s list, and `read_line`.
+const NOT_CANCEL_SAFE: &[&str] = &[
+    "read_exact",
+    "read_to_end",
+    "read_to_string",
+    "write_all",
+    "read_line",
+];
+
+/// `read_u16`, `read_i32_le`, `read_f64`, …: `AsyncReadExt`'s reads of more than one byte.
+fn is_multi_byte_read(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("read_") else {
+        return false;
+    };
+    let rest = rest.strip_suffix("_le").unwrap_or(rest);
+    matches!(
+        rest,
+        "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "u128" | "i128" | "f32" | "f64"
+    )
+}
 
 const HELP: &str = "create the future once before the loop, `tokio::pin!` it and select on `&mut fut`, or use a cancel-safe method (`read`, `read_buf`, `write`, `write_buf`)";
 
@@ -108,7 +147,7 @@ fn unsafe_method(future: &Expr) -> Option<String> {
         }
         Expr::MethodCall(call) => {
             let name = call.method.to_string();
-            NOT_CANCEL_SAFE.contains(&name.as_str()).then_some(name)
+            (NOT_CANCEL_SAFE.contains(&name.as_str()) || is_multi_byte_read(&name)).then_some(name)
         }
         _ => None,
     }
