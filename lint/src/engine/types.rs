@@ -167,7 +167,10 @@ impl TypeEnv {
             return;
         }
         for name in pattern_names(pat) {
-            self.bind(name, None);
+            // Only a name with a known type in an outer scope needs hiding.
+            if self.local(&name).is_some() {
+                self.bind(name, None);
+            }
         }
     }
 

@@ -311,6 +311,13 @@ fn blocking_method_of_declared_type(
             )
         });
     }
+    // Cheap first: only a method on one of the lists needs the receiver's type.
+    if !BLOCKING_METHODS
+        .iter()
+        .any(|(_, methods, _)| methods.contains(&method.as_str()))
+    {
+        return None;
+    }
     let ty = cx.declared_type(&call.receiver)?;
     let (owner, _, instead) = BLOCKING_METHODS.iter().find(|(owner, methods, _)| {
         resolve::is(&ty, owner) && methods.contains(&method.as_str())

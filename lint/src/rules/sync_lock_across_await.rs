@@ -177,10 +177,7 @@ fn guard_call<'e>(cx: &Cx<'_>, expr: &'e Expr) -> Option<&'e syn::ExprMethodCall
     let Expr::MethodCall(call) = expr else {
         return None;
     };
-    if matches!(
-        call.method.to_string().as_str(),
-        "unwrap" | "expect" | "unwrap_or_else"
-    ) {
+    if call.method == "unwrap" || call.method == "expect" || call.method == "unwrap_or_else" {
         let Expr::MethodCall(lock) = &*call.receiver else {
             return None;
         };

@@ -212,6 +212,21 @@ const TOKIO_INHERENT_FUTURES: &[(&[&str], &[&str])] = &[
     ),
 ];
 
+/// The declared type of a method call's receiver (see [`Cx::declared_type`]), asked
+/// only when it can matter: the method is one tokio's I/O types have as a future,
+/// or one the index could take for a crate `async fn`.
+fn typed_receiver(cx: &Cx<'_>, call: &syn::ExprMethodCall, name: &str) -> Option<Vec<String>> {
+    let tokio_name = TOKIO_IO_FUTURES.contains(&name)
+        || is_number_io(name)
+        || TOKIO_INHERENT_FUTURES
+            .iter()
+            .any(|(_, m)| m.contains(&name));
+    if !tokio_name && COMMON_METHODS.contains(&name) {
+        return None;
+    }
+    cx.declared_type(&call.receiver)
+}
+
 /// Whether the method `name` of tokio's type `ty` returns a future.
 fn returns_future(ty: &[String], name: &str) -> bool {
     let io = TOKIO_IO_TYPES.iter().any(|t| resolve::is(ty, t))
@@ -353,7 +368,7 @@ fn future_source(cx: &Cx<'_>, expr: &Expr) -> Option<(Source, String)> {
         Expr::MethodCall(call) => {
             let name = call.method.to_string();
             let what = format!("future returned by `.{name}()`");
-            if let Some(ty) = cx.declared_type(&call.receiver) {
+            if let Some(ty) = typed_receiver(cx, call, &name) {
                 if returns_future(&ty, &name) {
                     return Some((Source::Known, what));
                 }
