@@ -142,7 +142,7 @@ impl Cx<'_> {
     /// cx.declared_type(&parse_quote!(self.state)) // Some(["parking_lot", "Mutex"])
     /// ```
     pub(crate) fn declared_type(&self, expr: &Expr) -> Option<Canon> {
-        self.types.type_of(expr, &|p| self.resolve(p))
+        self.types.type_of(expr)
     }
 
     /// For a `let name = path(..)` binding in scope, the resolved `path`.

@@ -77,10 +77,9 @@ impl LockKind {
                 "parking_lot",
                 "Mutex" | "RwLock" | "FairMutex" | "ReentrantMutex",
             ] => Some(LockKind::ParkingLot),
-            ["tokio", "sync", "Mutex" | "RwLock"]
+            ["tokio" | "async_std", "sync", "Mutex" | "RwLock"]
             | ["futures" | "futures_util", "lock", "Mutex"]
-            | ["async_lock" | "async_std" | "smol", "Mutex" | "RwLock"]
-            | ["async_std", "sync", "Mutex" | "RwLock"] => Some(LockKind::Async),
+            | ["async_lock" | "async_std" | "smol", "Mutex" | "RwLock"] => Some(LockKind::Async),
             _ => None,
         }
     }
@@ -198,16 +197,12 @@ impl TypeEnv {
 
     /// The declared type of `expr`: a local or parameter, `self`, a field of a value
     /// of known struct type, or a constructor call (see the module docs).
-    pub(crate) fn type_of(
-        &self,
-        expr: &Expr,
-        resolve: &impl Fn(&syn::Path) -> Option<Canon>,
-    ) -> Option<Canon> {
+    pub(crate) fn type_of(&self, expr: &Expr) -> Option<Canon> {
         let canon = match expr {
-            Expr::Paren(p) => return self.type_of(&p.expr, resolve),
-            Expr::Reference(r) => return self.type_of(&r.expr, resolve),
+            Expr::Paren(p) => return self.type_of(&p.expr),
+            Expr::Reference(r) => return self.type_of(&r.expr),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                return self.type_of(&u.expr, resolve);
+                return self.type_of(&u.expr);
             }
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
@@ -221,12 +216,12 @@ impl TypeEnv {
                 let syn::Member::Named(name) = &f.member else {
                     return None;
                 };
-                let owner = self.type_of(&f.base, resolve)?;
+                let owner = self.type_of(&f.base)?;
                 self.fields.get(&owner)?.get(&name.to_string())?.clone()
             }
             // `x.clone()` of an `Arc<T>` or a `T`.
             Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
-                return self.type_of(&m.receiver, resolve);
+                return self.type_of(&m.receiver);
             }
             _ => return None,
         };
@@ -417,7 +412,7 @@ mod tests {
             }
         }
         let expr: Expr = syn::parse_str(expr).unwrap();
-        env.type_of(&expr, &res).map(|c| c.join("::"))
+        env.type_of(&expr).map(|c| c.join("::"))
     }
 
     #[test]

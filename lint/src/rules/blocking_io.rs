@@ -302,7 +302,7 @@ fn blocking_method_of_declared_type(
         }
         let ty = cx.declared_type(root)?;
         let sends = (resolve::is(&ty, &["reqwest", "blocking", "Client"])
-            && !std::ptr::eq(root, &*call.receiver))
+            && matches!(&*call.receiver, Expr::MethodCall(_)))
             || resolve::is(&ty, &["reqwest", "blocking", "RequestBuilder"]);
         return sends.then(|| {
             (
