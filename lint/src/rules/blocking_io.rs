@@ -23,7 +23,9 @@
 //!   `execute` of a `reqwest::blocking::Client`, and `.send()` at the end of
 //!   a request built from one (`self.http.get(url).header(..).send()`).
 //!   The same method on a value of another type (`tokio::fs::File`, a type
-//!   of the checked crate) or of unknown type is not flagged;
+//!   of the checked crate) or of unknown type is not flagged, nor on a local
+//!   bound to what a call this rule reports returned (`let mut s =
+//!   std::net::TcpStream::connect(a)?;`): that call is the finding;
 //! - the functions listed under `[rules.blocking_io] extra-functions` in the
 //!   configuration, such as a project's own `crate::net::sync_http_get`.
 //!
@@ -300,6 +302,9 @@ fn blocking_method_of_declared_type(
             }
             root = &inner.receiver;
         }
+        if built_by_reported_call(cx, root) {
+            return None;
+        }
         let ty = cx.declared_type(root)?;
         let sends = (resolve::is(&ty, &["reqwest", "blocking", "Client"])
             && matches!(&*call.receiver, Expr::MethodCall(_)))
@@ -318,6 +323,9 @@ fn blocking_method_of_declared_type(
     {
         return None;
     }
+    if built_by_reported_call(cx, &call.receiver) {
+        return None;
+    }
     let ty = cx.declared_type(&call.receiver)?;
     let (owner, _, instead) = BLOCKING_METHODS.iter().find(|(owner, methods, _)| {
         resolve::is(&ty, owner) && methods.contains(&method.as_str())
@@ -326,6 +334,37 @@ fn blocking_method_of_declared_type(
         format!("`.{method}()` of `{}`", owner.join("::")),
         (*instead).to_owned(),
     ))
+}
+
+/// Whether `receiver` is a local bound to what a call this rule reports returned
+/// (`let mut s = std::net::TcpStream::connect(a)?;`, `let c = reqwest::blocking::Client::new();`):
+/// that call is the finding, and each use of the value would repeat it.
+fn built_by_reported_call(cx: &Cx<'_>, receiver: &Expr) -> bool {
+    let mut receiver = receiver;
+    loop {
+        match receiver {
+            Expr::Paren(p) => receiver = &p.expr,
+            Expr::Reference(r) => receiver = &r.expr,
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => receiver = &u.expr,
+            _ => break,
+        }
+    }
+    let Expr::Path(p) = receiver else {
+        return false;
+    };
+    let Some(name) = p.path.get_ident().map(ToString::to_string) else {
+        return false;
+    };
+    let Some(root) = cx.binding(&name).or_else(|| cx.binding_root(&name)) else {
+        return false;
+    };
+    let path: Vec<&str> = root.iter().map(String::as_str).collect();
+    BLOCKING_FNS.iter().any(|(f, _)| resolve::is(root, f))
+        || matches!(path[..], ["reqwest", "blocking", ..])
+        || matches!(
+            path[..],
+            ["std", "fs", "File", "options"] | ["std", "fs", "OpenOptions", "new"]
+        )
 }
 
 /// The call a method chain starts from, and whether the chain passes through `.spawn()`.
