@@ -3,9 +3,9 @@
 //! Put `#[asyncheck::test]` on an `async fn` instead of `#[tokio::test]`. Each
 //! test gets a fresh current-thread runtime with a **paused clock** (sleeps cost
 //! no wall time, and the same test always sees the same interleaving), a
-//! **timeout** (24h of virtual time by default, so a deadlocked test fails at once
-//! instead of hanging), and fails when a **spawned task panics**, even if nobody
-//! looked at its `JoinHandle`. Opt in to **blocked-executor** and **leaked-task**
+//! **timeout** (24h of virtual time by default; a deadlocked test, with no timer
+//! left, fails after 5 seconds of idleness instead of hanging), and fails when a
+//! **spawned task panics**, even if nobody looked at its `JoinHandle`. Opt in to **blocked-executor** and **leaked-task**
 //! detection per test. [`AsyncMock`] stands in for async dependencies, and
 //! [`timed`], [`settle`], [`assert_completes_within!`] and [`assert_times_out!`]
 //! test timing.
@@ -64,12 +64,22 @@
 //! | `timeout = "500ms"` | fail when the body has not finished after that much time: virtual by default (default `"24h"`), wall clock with `real_time` (default `"5m"`) |
 //! | `real_time` | do not pause the clock (tests doing real I/O) |
 //! | `flavor = "multi_thread"` | multi-thread runtime; implies `real_time` |
+//! | `flavor = "local"` | tokio's `LocalRuntime` (`spawn_local` without a `LocalSet`); paused clock as by default |
 //! | `worker_threads = 4` | worker count of the multi-thread runtime |
 //! | `blocking_threshold = "50ms"` | fail when the runtime thread ran that long (wall clock) without going idle; current-thread only |
 //! | `leak_check` | fail when spawned tasks are still alive when the body returns |
 //! | `allow_task_panics` | a panicking spawned task does not fail the test |
-//! | `start_paused = false` | tokio spelling of `real_time` (`true` is the default) |
+//! | `idle_limit = "5s"` | how long a paused test's runtime may sit idle, its clock standing still, before the test fails saying no task could make progress (default `"5s"`, `"off"` to wait for the `wall_timeout`) |
 //! | `wall_timeout = "30s"` | exit the test process when the test has not finished after that much wall-clock time (default `"5m"`, `"off"` to disable); see below |
+//! | `start_paused = false` | tokio's spelling of `real_time` (`true` is the default) |
+//! | `unhandled_panic = "ignore"` | tokio's spelling of `allow_task_panics` (`"shutdown_runtime"` is the default) |
+//! | `crate = "tokio"` | accepted for tokio's sake (a renamed `tokio`); the expansion never names tokio |
+//!
+//! A body that calls `tokio::time::pause()` itself (as `tokio::time::pause()`,
+//! `time::pause()`, or `pause()` / an alias imported inside the body) starts with
+//! the clock running, so that the call does not panic; a call the attribute cannot
+//! see (in a helper function) fails with tokio's "time is already frozen" and an
+//! explanation.
 //!
 //! Durations are an integer followed by `ms`, `s`, `m` or `h`. Invalid options
 //! are compile errors pointing at the offending token.
@@ -79,21 +89,26 @@
 //! # What the detectors see
 //!
 //! - **Timeout.** With a paused clock, tokio advances time only when no task
-//!   can run, and then to the earliest pending timer, so a test stuck waiting
-//!   reaches its deadline at once. After a virtual timeout asyncheck drops the
-//!   deadline's timer and lets the runtime go idle once more: when the clock does
-//!   not move (no other timer was pending) and nothing wakes a task within 20ms of
-//!   wall time, the failure says that no task could make progress (a deadlock, or
-//!   a wait for an event that never comes). A test that was merely slow, still
-//!   waiting on a later timer, gets the plain timeout message. A poll that never
-//!   returns (an infinite loop without `.await`) cannot be timed out: nothing
-//!   else runs on that thread.
+//!   can run, and then to the earliest pending timer. The harness adds no timer
+//!   of its own (the clock would jump to it whenever the test waits on another
+//!   thread): its park hooks read the clock each time the runtime goes idle and
+//!   comes back, and the test times out when the test's own timers have moved the
+//!   clock past the limit, before the body is polled again. A runtime with no
+//!   timer left waits for other threads and I/O, as tokio does; when it stays
+//!   idle with its clock standing still for the `idle_limit` (5 seconds of wall
+//!   time by default), the failure says that no task could make progress (a
+//!   deadlock, or a wait for another thread, real I/O or `std::time::Instant`,
+//!   which `real_time` fixes). A poll that never returns (an infinite loop
+//!   without `.await`) cannot be timed out: nothing else runs on that thread.
 //! - **Task panics.** A process-wide panic hook (installed once, chained to the
 //!   previous hook) records panics raised inside tokio tasks on the test's own
 //!   threads; the test fails as soon as it sees one, naming the panic message.
 //!   Parallel tests do not see each other's panics. A panic in the body itself
 //!   fails the test as usual. If your test installs its own panic hook, task
-//!   panics are no longer recorded.
+//!   panics are no longer recorded. A panic the test expects and inspects through
+//!   the `JoinHandle` fails it too: stable tokio cannot tell an awaited handle
+//!   from a dropped one (its `unhandled_panic` is unstable, and does not either),
+//!   so such a test says so with `allow_task_panics`.
 //! - **Blocked executor** (`blocking_threshold`): the longest wall-clock stretch
 //!   between the runtime thread waking up and going idle again (tokio's
 //!   `on_thread_unpark` / `on_thread_park` hooks). A `std::thread::sleep`, blocking
@@ -111,21 +126,25 @@
 //!   thread last went idle, to stderr and exits the process with status 101.
 //!   Exiting also ends the other tests of that test binary: there is no way to
 //!   stop one blocked thread.
-//! - **Leaks** (`leak_check`): tokio's `num_alive_tasks()` when the body returns.
-//!   Tasks are counted, not named.
+//! - **Leaks** (`leak_check`): tokio's `num_alive_tasks()` when the body returns,
+//!   after the tasks it aborted, or woke by dropping what they waited on, had a
+//!   few scheduler rounds (without moving the clock) to finish. Tasks are
+//!   counted, not named.
 //!
 //! # Each detector failing a test
 //!
 //! (Written with [`TestConfig`], the attribute's expansion, so that they run as
 //! doctests; the comment above each shows the attribute form.)
 //!
-//! A deadlock fails at once, however long the timeout:
+//! A deadlock fails after the idle limit, however long the timeout:
 //!
 //! ```should_panic
-//! // #[asyncheck::test]   (default timeout: 24h of virtual time)
-//! asyncheck::TestConfig::new().run(async {
+//! use std::time::Duration;
+//!
+//! // #[asyncheck::test(idle_limit = "100ms")]
+//! asyncheck::TestConfig::new().idle_limit(Duration::from_millis(100)).run(async {
 //!     let (_tx, rx) = tokio::sync::oneshot::channel::<()>();
-//!     rx.await.unwrap(); // "test timed out after 24h (virtual clock ...); no task could make progress"
+//!     rx.await.unwrap(); // "test timed out: no task could make progress for 100ms ..."
 //! });
 //! ```
 //!
@@ -291,9 +310,12 @@
 //! }
 //! ```
 //!
-//! Failures are not persisted to `proptest-regressions` files. A case that fails
-//! prints its panic like any test while proptest shrinks it, so expect several
-//! panic messages above the final report.
+//! Failing inputs are saved to and replayed from proptest's regression files, as
+//! `proptest!` does (`proptest-regressions/<path>.txt` for a test under `src/`,
+//! `<file>.proptest-regressions` beside an integration test; commit them). A
+//! case that fails prints its panic like any test while proptest shrinks it, so
+//! expect several panic messages above the final report. Needs the `proptest`
+//! feature of `asyncheck` (without it, the attribute is a compile error saying so).
 //!
 //! # Loom models: `#[asyncheck::model]`
 //!
@@ -306,6 +328,8 @@
 //! and its `LOOM_*` environment variables apply. A failing interleaving fails the
 //! test with `asyncheck: loom found a failing interleaving in execution <n> of
 //! the model: <the body's message>`. loom is re-exported as [`asyncheck::loom`](::loom).
+//! Needs the `loom` feature of `asyncheck` (without it, the attribute is a compile
+//! error saying so).
 //!
 //! ```
 //! use asyncheck::loom::sync::{Arc, Mutex};
@@ -374,16 +398,33 @@
 #[cfg(test)]
 extern crate self as asyncheck;
 
+#[cfg(all(asyncheck_loom, not(feature = "loom")))]
+compile_error!("`--cfg asyncheck_loom` runs the harness's loom models: add `--features loom`");
+
 mod cancel;
 mod detect;
 mod mock;
+#[cfg(feature = "loom")]
 mod model;
+#[cfg(feature = "proptest")]
 mod property;
 mod runtime;
 mod sync;
 mod time;
 
-pub use asyncheck_macros::{mock, model, proptest, test};
+#[cfg(feature = "loom")]
+pub use asyncheck_macros::model;
+/// `#[asyncheck::model]` needs the `loom` feature of `asyncheck`; without it the
+/// attribute is a compile error saying so.
+#[cfg(not(feature = "loom"))]
+pub use asyncheck_macros::model_without_feature as model;
+#[cfg(feature = "proptest")]
+pub use asyncheck_macros::proptest;
+/// `#[asyncheck::proptest]` needs the `proptest` feature of `asyncheck`; without
+/// it the attribute is a compile error saying so.
+#[cfg(not(feature = "proptest"))]
+pub use asyncheck_macros::proptest_without_feature as proptest;
+pub use asyncheck_macros::{mock, test};
 pub use cancel::cancel_at_every_await;
 pub use mock::AsyncMock;
 pub use runtime::TestConfig;
@@ -468,6 +509,7 @@ pub mod task {
 /// let strategy = (0..10u8, any::<bool>());
 /// # let _ = strategy;
 /// ```
+#[cfg(feature = "proptest")]
 pub use ::proptest;
 
 /// loom, re-exported: the `sync`, `thread`, `cell` and `future` modules a
@@ -483,17 +525,22 @@ pub use ::proptest;
 ///     assert_eq!(n.load(std::sync::atomic::Ordering::SeqCst), 2);
 /// });
 /// ```
+#[cfg(feature = "loom")]
 pub use ::loom;
 
 /// Support code for the expansion of `#[asyncheck::test]` and of the assertion
 /// macros. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "loom")]
     pub use crate::model::run_model;
+    #[cfg(feature = "proptest")]
     pub use crate::property::run_property;
     pub use crate::runtime::TestConfig;
     pub use crate::time::{completes_within, fail_not_timed_out, fail_not_within, times_out};
+    #[cfg(feature = "loom")]
     pub use loom;
+    #[cfg(feature = "proptest")]
     pub use proptest;
     pub use tokio;
 }

@@ -14,11 +14,18 @@ use crate::runtime::TestConfig;
 /// `config.run(…)` on a fresh runtime, `cases` times (`None`: proptest's default,
 /// 256 or `PROPTEST_CASES`); on failure, shrinks with proptest and panics with the
 /// minimal failing input, written by `describe` as `name = value` lines.
+///
+/// With `source_file` (the test's `file!()`), failing cases are saved to and
+/// replayed from proptest's regression file for that source, as `proptest!`
+/// does: `proptest-regressions/<path>.txt` beside the crate's `src`, or
+/// `<file>.proptest-regressions` for a file outside it (integration tests);
+/// `PROPTEST_DISABLE_FAILURE_PERSISTENCE` turns it off.
 #[doc(hidden)]
 #[track_caller]
 pub fn run_property<S, F, Fut>(
     config: &TestConfig,
     cases: Option<u32>,
+    source_file: Option<&'static str>,
     strategy: &S,
     describe: impl Fn(&S::Value) -> Vec<String>,
     body: F,
@@ -28,11 +35,12 @@ pub fn run_property<S, F, Fut>(
     Fut: Future<Output = Result<(), TestCaseError>>,
 {
     let mut proptest_config = Config {
-        // Regression files need the test's source path, which a runner without
-        // the `proptest!` macro does not know.
-        failure_persistence: None,
+        source_file,
         ..Config::default()
     };
+    if source_file.is_none() {
+        proptest_config.failure_persistence = None;
+    }
     if let Some(cases) = cases {
         proptest_config.cases = cases;
     }

@@ -38,6 +38,16 @@
 //! "tests/**" = ["blocking_sleep", "blocking_io"]
 //! "examples/**" = ["all"]
 //!
+//! # What happens to findings in test code: files under `tests/`, `benches/`
+//! # or `examples/` (and `tests.rs`/`test.rs` module files), test functions
+//! # (`#[test]`, `#[tokio::test]`, `#[asyncheck::test]`) and `#[cfg(test)]`
+//! # items. Per rule or group: "default" (as elsewhere), "warning" or "off"
+//! # (not reported). A rule's own entry wins over a group's, `default` and
+//! # `pedantic` over `all`.
+//! [test-code]
+//! all = "warning"
+//! blocking_sleep = "off"
+//!
 //! # Rule options. Paths are written as they resolve: `crate::…` for a
 //! # function of the checked crate, `other_crate::…` for another crate's.
 //! [rules.blocking_io]
@@ -72,8 +82,20 @@ const TOP_KEYS: &[&str] = &[
     "exclude",
     "severity",
     "per-file-ignores",
+    "test-code",
     "rules",
 ];
+
+/// What a `[test-code]` entry says happens to a rule's findings in test code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestCodeLevel {
+    /// As anywhere else (the default).
+    Default,
+    /// Reported as warnings, whatever the rule's severity elsewhere.
+    Warning,
+    /// Not reported.
+    Off,
+}
 
 /// What a rule's `[severity]` entry says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,7 +127,31 @@ pub struct Config {
     pub(crate) exclude: Vec<String>,
     pub(crate) severity: BTreeMap<&'static str, RuleLevel>,
     pub(crate) per_file_ignores: Vec<(String, Vec<String>)>,
+    /// `[test-code]` entries, each a rule or group name, in file order.
+    pub(crate) test_code: Vec<(String, TestCodeLevel)>,
     pub(crate) options: RuleOptions,
+}
+
+impl Config {
+    /// What `[test-code]` says for each rule it concerns: a group's entry
+    /// applies to its rules (`default` and `pedantic` over `all`), a rule's own
+    /// entry wins over both.
+    pub(crate) fn test_code_levels(&self) -> BTreeMap<&'static str, TestCodeLevel> {
+        let mut levels = BTreeMap::new();
+        let rank = |name: &str| match name {
+            "all" => 0,
+            "default" | "pedantic" => 1,
+            _ => 2,
+        };
+        for pass in 0..3 {
+            for (name, level) in self.test_code.iter().filter(|(n, _)| rank(n) == pass) {
+                for rule in crate::rules_named(name).unwrap_or_default() {
+                    levels.insert(rule, *level);
+                }
+            }
+        }
+        levels
+    }
 }
 
 /// The rule options of a configuration: the paths given to each option of
@@ -337,6 +383,7 @@ impl Checker<'_> {
                 }
                 "severity" => self.severity(value, config),
                 "per-file-ignores" => self.per_file_ignores(value, config),
+                "test-code" => self.test_code(value, config),
                 "rules" => self.rules(value, config),
                 _ => self.unknown_key(key, TOP_KEYS),
             }
@@ -437,6 +484,37 @@ impl Checker<'_> {
                 }
             };
             config.severity.insert(rule, level);
+        }
+    }
+
+    fn test_code(&mut self, value: &Spanned<DeValue<'_>>, config: &mut Config) {
+        let Some(table) = self.table(value) else {
+            return;
+        };
+        for (key, value) in table {
+            let name = key.get_ref().to_string();
+            if crate::rules_named(&name).is_err() {
+                self.problem(
+                    key.span().start,
+                    format!("{} (or group: all, default, pedantic)", unknown_rule(&name)),
+                );
+                continue;
+            }
+            let level = match value.get_ref().as_str() {
+                Some("default") => TestCodeLevel::Default,
+                Some("warning") => TestCodeLevel::Warning,
+                Some("off") => TestCodeLevel::Off,
+                _ => {
+                    self.problem(
+                        value.span().start,
+                        format!(
+                            "test-code policy of `{name}` must be \"default\", \"warning\" or \"off\""
+                        ),
+                    );
+                    continue;
+                }
+            };
+            config.test_code.push((name, level));
         }
     }
 

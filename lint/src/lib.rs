@@ -20,6 +20,7 @@ mod fix;
 mod line_index;
 mod render;
 pub mod rules;
+pub mod server;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -29,7 +30,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use baseline::{Baseline, BaselineError};
-pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel};
+pub use config::{CONFIG_FILE_NAMES, Config, ConfigError, RuleLevel, TestCodeLevel};
 pub use fix::{FileFix, FixError};
 pub use line_index::{ColumnKind, LineIndex};
 pub use render::Format;
@@ -128,10 +129,34 @@ pub struct Finding {
     /// Other places in the same file that explain the finding, in the order the
     /// rule gives them; empty for most rules.
     pub notes: Vec<Note>,
+    /// Whether it is in test code (see [`Finding::in_test_code`]); not rendered.
+    #[serde(skip)]
+    pub(crate) in_test_code: bool,
 }
 
-/// A secondary location of a [`Finding`]: a span in the finding's own file and
-/// what it shows there (lowercase, code in backticks, no trailing period).
+impl Finding {
+    /// Whether the finding is in test code: a file under `tests/`, `benches/`
+    /// or `examples/` (or a `tests.rs` / `test.rs` module file), a test function
+    /// (`#[test]`, `#[tokio::test]`, `#[asyncheck::test]`, …) or an item under
+    /// `#[cfg(test)]`. The configuration's `[test-code]` table decides what
+    /// happens to such findings; the engine's own findings are never test code.
+    ///
+    /// ```
+    /// let src = "#[cfg(test)]\nmod tests {\n    #[tokio::test]\n    async fn t() { std::thread::sleep(d); }\n}\n";
+    /// let report = asyncheck_lint::Linter::new().check_source("src/lib.rs", src);
+    /// assert!(report.findings()[0].in_test_code());
+    /// ```
+    pub fn in_test_code(&self) -> bool {
+        self.in_test_code
+    }
+}
+
+/// A secondary location of a [`Finding`]: a span, in the finding's own file or
+/// (with [`path`](Self::path)) another file of the run, and what it shows there
+/// (lowercase, code in backticks, no trailing period).
+///
+/// A note in another file comes from a finding reported through a function
+/// summary: each hop of the chain of calls down to a blocking operation.
 ///
 /// The human format draws it as a labelled secondary annotation, `json` lists it
 /// under `"notes"`, SARIF as a related location and `cargo-json` as a
@@ -150,10 +175,14 @@ pub struct Finding {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Note {
-    /// Where, in the finding's file.
+    /// Where: in the finding's file, or in [`path`](Self::path) when that is set.
     pub span: Span,
     /// What is there.
     pub message: String,
+    /// The file the note is in, when it is not the finding's own (`None`:
+    /// the finding's file; then it is not serialised at all).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<PathBuf>,
 }
 
 /// A fix for one finding: edits to its file, applied together or not at all.
@@ -198,6 +227,8 @@ pub enum Error {
     Baseline(BaselineError),
     /// A fix could not be computed or written (the file is left untouched).
     Fix(FixError),
+    /// The language server's connection failed, or the client broke the protocol.
+    Server(String),
 }
 
 impl fmt::Display for Error {
@@ -215,6 +246,7 @@ impl fmt::Display for Error {
             Error::Config(err) => err.fmt(f),
             Error::Baseline(err) => err.fmt(f),
             Error::Fix(err) => err.fmt(f),
+            Error::Server(message) => write!(f, "language server: {message}"),
         }
     }
 }
@@ -329,6 +361,8 @@ pub struct Linter {
     severities: BTreeMap<&'static str, Severity>,
     filters: Option<Arc<PathFilters>>,
     options: Arc<config::RuleOptions>,
+    /// `[test-code]`: what happens to each rule's findings in test code, when not the default.
+    test_code: BTreeMap<&'static str, TestCodeLevel>,
 }
 
 /// `exclude` and `per-file-ignores`, compiled, with the directory they are relative to.
@@ -381,11 +415,12 @@ impl Linter {
             severities: BTreeMap::new(),
             filters: None,
             options: Arc::default(),
+            test_code: BTreeMap::new(),
         }
     }
 
     /// A linter set up by a configuration file: its `select`, `ignore`,
-    /// `[severity]`, `exclude`, `per-file-ignores` and rule options.
+    /// `[severity]`, `exclude`, `per-file-ignores`, `[test-code]` and rule options.
     /// Command-line flags are applied afterwards with [`select`](Self::select)
     /// and [`ignore`](Self::ignore), so they override the file.
     ///
@@ -436,6 +471,7 @@ impl Linter {
             }));
         }
         linter.options = Arc::new(config.options.clone());
+        linter.test_code = config.test_code_levels();
         linter
     }
 
@@ -522,16 +558,28 @@ impl Linter {
         }
     }
 
-    /// Applies configured severities and per-file ignores to a fresh report.
+    /// Applies configured severities, per-file ignores and the test-code policy to a fresh report.
     fn configure(&self, mut report: Report) -> Report {
         if let Some(filters) = &self.filters {
             report
                 .findings
                 .retain(|f| !filters.ignores(&f.path, f.rule));
         }
+        let in_tests = |f: &Finding| {
+            f.in_test_code
+                .then(|| self.test_code.get(f.rule).copied())
+                .flatten()
+                .unwrap_or(TestCodeLevel::Default)
+        };
+        report
+            .findings
+            .retain(|f| in_tests(f) != TestCodeLevel::Off);
         for finding in &mut report.findings {
             if let Some(severity) = self.severities.get(finding.rule) {
                 finding.severity = *severity;
+            }
+            if in_tests(finding) == TestCodeLevel::Warning {
+                finding.severity = Severity::Warning;
             }
         }
         report
@@ -637,6 +685,11 @@ impl Report {
         };
         for finding in &mut self.findings {
             finding.path = relative(&finding.path);
+            for note in &mut finding.notes {
+                if let Some(path) = &mut note.path {
+                    *path = relative(path);
+                }
+            }
         }
         self.sources = self
             .sources

@@ -109,7 +109,7 @@ fn a_loop_calling_another_files_client_building_fn_is_flagged_at_the_call() {
 }
 
 #[test]
-fn a_method_name_is_flagged_only_when_every_method_of_that_name_builds_a_client() {
+fn a_same_named_method_of_another_type_does_not_hide_the_one_that_builds_a_client() {
     let cache = r"
 pub struct Cache;
 
@@ -130,9 +130,9 @@ impl Cache {
     let lines: Vec<usize> = found.iter().map(|(_, l, _)| *l).collect();
     assert_eq!(
         lines,
-        [7],
-        "another file's `load_user` that builds no client must keep `api.load_user(id)` \
-         unflagged (methods are matched by name only); got:\n{}",
+        [7, 18],
+        "`api: &Api` resolves `api.load_user(id)` to `Api::load_user`, so `Cache::load_user` \
+         (which builds no client) does not matter; got:\n{}",
         report.render_human(false)
     );
 }

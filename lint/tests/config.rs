@@ -28,11 +28,16 @@ extra-fns = []
 
 [rules.nested_runtime]
 extra-functions = []
+
+[test-code]
+blocking_sleep = "quiet"
+no_such_rule = "off"
+all = 1
 "#;
     let err = Config::parse("conf/asyncheck.toml", text).unwrap_err();
     let expected = [
         "conf/asyncheck.toml:1:22: unknown rule `blocking_slep`",
-        "conf/asyncheck.toml:2:1: unknown key `colour` (expected one of `select`, `ignore`, `fail-on`, `exclude`, `severity`, `per-file-ignores`, `rules`)",
+        "conf/asyncheck.toml:2:1: unknown key `colour` (expected one of `select`, `ignore`, `fail-on`, `exclude`, `severity`, `per-file-ignores`, `test-code`, `rules`)",
         "conf/asyncheck.toml:3:11: `fail-on` must be \"warning\" or \"error\"",
         "conf/asyncheck.toml:6:18: severity of `nested_runtime` must be \"error\", \"warning\" or \"off\"",
         "conf/asyncheck.toml:7:1: unknown rule `no_such_rule`",
@@ -40,6 +45,9 @@ extra-functions = []
         "conf/asyncheck.toml:13:49: `not a path` is not a path like `crate::module::function`",
         "conf/asyncheck.toml:14:1: unknown key `extra-fns` (expected one of `extra-functions`)",
         "conf/asyncheck.toml:17:1: unknown key `extra-functions` (rule `nested_runtime` has no options)",
+        "conf/asyncheck.toml:20:18: test-code policy of `blocking_sleep` must be \"default\", \"warning\" or \"off\"",
+        "conf/asyncheck.toml:21:1: unknown rule `no_such_rule` (or group: all, default, pedantic)",
+        "conf/asyncheck.toml:22:7: test-code policy of `all` must be \"default\", \"warning\" or \"off\"",
     ];
     assert_eq!(err.problems, expected, "{err}");
 }
@@ -70,7 +78,7 @@ fn the_cli_exits_2_and_lists_every_config_problem() {
     } = run(dir.path(), &[]);
     assert_eq!(code, 2, "stdout: {stdout}\nstderr: {stderr}");
     assert!(stdout.is_empty(), "nothing is checked: {stdout}");
-    let expected = "error: {}:1:1: unknown key `colour` (expected one of `select`, `ignore`, `fail-on`, `exclude`, `severity`, `per-file-ignores`, `rules`)\nerror: {}:2:11: unknown rule `blocking_slep`\n";
+    let expected = "error: {}:1:1: unknown key `colour` (expected one of `select`, `ignore`, `fail-on`, `exclude`, `severity`, `per-file-ignores`, `test-code`, `rules`)\nerror: {}:2:11: unknown rule `blocking_slep`\n";
     let path = dir.path().join("asyncheck.toml");
     let path = path.display().to_string();
     assert_eq!(stderr, expected.replace("{}", &path));
@@ -309,4 +317,142 @@ pub fn sync_code() {
         found(&Linter::new()).is_empty(),
         "without the configuration these functions are unknown"
     );
+}
+
+/// A file with the same blocking sleep outside tests, in a `#[tokio::test]`, in a
+/// `#[cfg(test)]` module and in a `#[test]` fn's async block, and a nested runtime in a test.
+const MIXED: &str = "pub async fn tick() {
+    std::thread::sleep(std::time::Duration::from_millis(5));
+}
+
+#[tokio::test]
+async fn ticks() {
+    std::thread::sleep(std::time::Duration::from_millis(5));
+}
+
+#[cfg(test)]
+mod tests {
+    pub async fn helper() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {});
+    }
+
+    #[test]
+    fn sync_test() {
+        let _ = async { std::thread::sleep(std::time::Duration::from_millis(5)) };
+    }
+}
+";
+
+fn lines_and_severities(
+    config: &str,
+    path: &str,
+    source: &str,
+) -> Vec<(usize, &'static str, Severity)> {
+    let config = Config::parse("asyncheck.toml", config).unwrap();
+    Linter::with_config(&config)
+        .check_source(path, source)
+        .findings()
+        .iter()
+        .map(|f| (f.span.line, f.rule, f.severity))
+        .collect()
+}
+
+#[test]
+fn test_code_findings_are_unchanged_by_default_and_marked_as_test_code() {
+    let report = Linter::new().check_source("src/lib.rs", MIXED);
+    let found: Vec<_> = report
+        .findings()
+        .iter()
+        .map(|f| (f.span.line, f.rule, f.in_test_code()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (2, "blocking_sleep", false),
+            (7, "blocking_sleep", true),
+            (13, "blocking_sleep", true),
+            (14, "nested_runtime", true),
+            (15, "nested_runtime", true),
+            (20, "unawaited_future", true),
+            (20, "blocking_sleep", true),
+        ]
+    );
+    assert_eq!(
+        lines_and_severities("[test-code]\nall = \"default\"\n", "src/lib.rs", MIXED).len(),
+        7
+    );
+}
+
+#[test]
+fn test_code_off_drops_and_warning_downgrades_per_rule_or_group() {
+    assert_eq!(
+        lines_and_severities("[test-code]\nall = \"off\"\n", "src/lib.rs", MIXED),
+        [(2, "blocking_sleep", Severity::Warning)]
+    );
+    assert_eq!(
+        lines_and_severities(
+            "[test-code]\nblocking_sleep = \"off\"\n",
+            "src/lib.rs",
+            MIXED
+        ),
+        [
+            (2, "blocking_sleep", Severity::Warning),
+            (14, "nested_runtime", Severity::Error),
+            (15, "nested_runtime", Severity::Error),
+            (20, "unawaited_future", Severity::Warning)
+        ]
+    );
+    // A rule's own entry wins over its group's, whatever the order in the file.
+    assert_eq!(
+        lines_and_severities(
+            "[test-code]\nnested_runtime = \"warning\"\ndefault = \"off\"\n",
+            "src/lib.rs",
+            MIXED
+        ),
+        [
+            (2, "blocking_sleep", Severity::Warning),
+            (14, "nested_runtime", Severity::Warning),
+            (15, "nested_runtime", Severity::Warning)
+        ]
+    );
+    // "warning" beats a `[severity]` of "error" in test code only.
+    assert_eq!(
+        lines_and_severities(
+            "[severity]\nblocking_sleep = \"error\"\n[test-code]\nall = \"warning\"\n",
+            "src/lib.rs",
+            SLEEPS
+        ),
+        [(2, "blocking_sleep", Severity::Error)]
+    );
+    assert_eq!(
+        lines_and_severities(
+            "[severity]\nblocking_sleep = \"error\"\n[test-code]\nall = \"warning\"\n",
+            "tests/it.rs",
+            SLEEPS
+        ),
+        [(2, "blocking_sleep", Severity::Warning)]
+    );
+}
+
+#[test]
+fn files_under_tests_benches_and_examples_are_test_code_in_a_run() {
+    let dir = tree(&[
+        ("asyncheck.toml", "[test-code]\nall = \"off\"\n"),
+        ("src/lib.rs", SLEEPS),
+        ("src/tests.rs", SLEEPS),
+        ("tests/it.rs", SLEEPS),
+        ("benches/b.rs", SLEEPS),
+        ("examples/e.rs", SLEEPS),
+        ("examples/demo/src/main.rs", SLEEPS),
+    ]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short"]);
+    assert_eq!(code, 1, "{stdout}");
+    let flagged: Vec<_> = stdout
+        .lines()
+        .filter(|l| l.contains("blocking_sleep"))
+        .collect();
+    assert_eq!(flagged.len(), 1, "{stdout}");
+    assert!(flagged[0].contains("src/lib.rs"), "{stdout}");
 }

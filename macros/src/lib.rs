@@ -3,6 +3,8 @@
 
 mod mock_attr;
 mod model_attr;
+mod options;
+mod pause;
 mod proptest_attr;
 mod test_attr;
 
@@ -92,4 +94,21 @@ pub fn proptest(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
     model_attr::expand(args.into(), item.into()).into()
+}
+
+/// What `#[asyncheck::proptest]` is when the `proptest` feature of `asyncheck` is
+/// off: a compile error naming the feature, next to an empty `#[test]` of the
+/// same name so that the rest of the file still resolves.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn proptest_without_feature(_args: TokenStream, item: TokenStream) -> TokenStream {
+    options::without_feature("proptest", "proptest", item.into()).into()
+}
+
+/// What `#[asyncheck::model]` is when the `loom` feature of `asyncheck` is off:
+/// a compile error naming the feature, next to an empty `#[test]` of the same name.
+#[doc(hidden)]
+#[proc_macro_attribute]
+pub fn model_without_feature(_args: TokenStream, item: TokenStream) -> TokenStream {
+    options::without_feature("model", "loom", item.into()).into()
 }

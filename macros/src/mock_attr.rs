@@ -10,7 +10,7 @@ use syn::{
     TraitItemFn, Type, TypeParamBound,
 };
 
-use crate::test_attr::with_error;
+use crate::options::{Errors, with_error};
 
 /// Expands `#[asyncheck::mock] trait …`: the trait, unchanged, then the mock. On
 /// error the trait is still emitted next to `compile_error!`.
@@ -58,11 +58,8 @@ enum Call {
 
 /// The trait's methods, or every reason it cannot be mocked.
 fn methods(item: &ItemTrait) -> Result<Vec<Method>, Error> {
-    let mut errors: Option<Error> = None;
-    let mut add = |err: Error| match &mut errors {
-        Some(all) => all.combine(err),
-        None => errors = Some(err),
-    };
+    let mut errors = Errors::default();
+    let mut add = |err: Error| errors.add(err);
     let trait_name = &item.ident;
     if !item.generics.params.is_empty() {
         add(Error::new(
@@ -103,7 +100,7 @@ fn methods(item: &ItemTrait) -> Result<Vec<Method>, Error> {
             )),
         }
     }
-    errors.map_or(Ok(methods), Err)
+    errors.finish().map(|()| methods)
 }
 
 fn mock(item: &ItemTrait) -> Result<TokenStream, Error> {

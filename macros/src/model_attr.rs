@@ -3,14 +3,10 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::parse::Parser;
 use syn::spanned::Spanned as _;
-use syn::{Error, ItemFn, Lit, ReturnType};
+use syn::{Error, ItemFn, ReturnType};
 
-use crate::test_attr::{literal, with_error};
-
-/// Every option, in the order listed in error messages.
-const OPTIONS: &[&str] = &["preemption_bound", "max_branches"];
+use crate::options::{self, Errors, int, positive_int, with_error};
 
 /// Expands `#[asyncheck::model(args)] item`; on error the function is emitted
 /// unchanged next to `compile_error!`.
@@ -21,66 +17,39 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut preemption_bound: Option<(usize, Span)> = None;
     let mut max_branches: Option<(usize, Span)> = None;
-    let parsed = syn::meta::parser(|meta| {
-        let name = meta
-            .path
-            .get_ident()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        let slot = match name.as_str() {
-            "preemption_bound" => &mut preemption_bound,
-            "max_branches" => &mut max_branches,
-            _ => {
-                let valid: Vec<String> = OPTIONS.iter().map(|o| format!("`{o}`")).collect();
-                return Err(meta.error(format!(
-                    "unknown option `{}`; valid options are: {}",
-                    quote::ToTokens::to_token_stream(&meta.path),
-                    valid.join(", ")
-                )));
+    let mut errors = Errors::default();
+    errors.check(options::parse(args, &[options::MODEL], |name, meta| {
+        match name {
+            "preemption_bound" => {
+                preemption_bound = Some(int(meta, name, "a number", "preemption_bound = 3")?);
             }
-        };
-        if slot.is_some() {
-            return Err(meta.error(format!("option `{name}` is given more than once")));
+            "max_branches" => {
+                max_branches = Some(positive_int(meta, name, "a number", "max_branches = 1000")?);
+            }
+            _ => unreachable!("option `{name}` is not in the table"),
         }
-        let lit = literal(&meta, &name, "a number, e.g. `= 3`")?;
-        let Lit::Int(n) = &lit else {
-            return Err(Error::new(
-                lit.span(),
-                format!("`{name}` expects a number, e.g. `{name} = 3`"),
-            ));
-        };
-        *slot = Some((n.base10_parse()?, lit.span()));
         Ok(())
-    })
-    .parse2(args);
-    let mut errors = parsed.err();
-    let mut add = |err: Error| match &mut errors {
-        Some(all) => all.combine(err),
-        None => errors = Some(err),
-    };
-    if let Some((0, span)) = max_branches {
-        add(Error::new(span, "`max_branches` must be at least 1"));
-    }
+    }));
     let sig = &func.sig;
     if !sig.inputs.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.inputs.span(),
             "a model function cannot take arguments",
         ));
     }
     if !sig.generics.params.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.generics.span(),
             "a model function cannot be generic",
         ));
     }
     if let ReturnType::Type(_, ty) = &sig.output {
-        add(Error::new(
+        errors.add(Error::new(
             ty.span(),
             "a model function returns nothing: loom runs it once per interleaving",
         ));
     }
-    if let Some(err) = errors {
+    if let Err(err) = errors.finish() {
         return with_error(item, &err);
     }
 
@@ -148,6 +117,16 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("fn still_here"), "{out}");
+        let out = expand_str("max_branch = 2", "fn m() {}");
+        assert!(
+            out.contains("unknown option `max_branch`; did you mean `max_branches`?"),
+            "{out}"
+        );
+        let out = expand_str("max_branches = 9, max_branches = 9", "fn m() {}");
+        assert!(
+            out.contains("option `max_branches` is given more than once"),
+            "{out}"
+        );
         let out = expand_str("max_branches = 0", "fn m(x: u8) -> u8 { x }");
         assert!(out.contains("`max_branches` must be at least 1"), "{out}");
         assert!(out.contains("cannot take arguments"), "{out}");

@@ -8,15 +8,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
-use syn::parse::{Parse, ParseStream, Parser};
+use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned as _;
-use syn::{Attribute, Block, Error, Expr, Ident, Lit, Meta, ReturnType, Token, Type, Visibility};
+use syn::{Attribute, Block, Error, Expr, Ident, Meta, ReturnType, Token, Type, Visibility};
 
-use crate::test_attr::{Builder, literal, runner};
-
-/// Options of `#[asyncheck::proptest]` on top of those of `#[asyncheck::test]`.
-const EXTRA_OPTIONS: &[&str] = &["cases"];
+use crate::options::{self, Errors, positive_int};
+use crate::test_attr::{Builder, runner};
 
 /// `async fn name(args) { … }` where an argument is `#[strategy(s)] x: Type` or `x: Type`.
 struct PropertyFn {
@@ -113,38 +111,21 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut builder = Builder::default();
     let mut cases = None;
-    let parsed = syn::meta::parser(|meta| {
-        if meta.path.is_ident("cases") {
-            if cases.is_some() {
-                return Err(meta.error("option `cases` is given more than once"));
+    let mut errors = Errors::default();
+    errors.check(options::parse(
+        args,
+        &[options::PROPTEST_OWN, options::TEST],
+        |name, meta| {
+            if name == "cases" {
+                let (n, _) = positive_int::<u32>(meta, name, "a number of cases", "cases = 64")?;
+                cases = Some(n);
+                return Ok(());
             }
-            let lit = literal(&meta, "cases", "a number of cases, e.g. `cases = 64`")?;
-            let Lit::Int(n) = &lit else {
-                return Err(Error::new(
-                    lit.span(),
-                    "`cases` expects a number of cases, e.g. `cases = 64`",
-                ));
-            };
-            let n: u32 = n.base10_parse()?;
-            if n == 0 {
-                return Err(Error::new(lit.span(), "`cases` must be at least 1"));
-            }
-            cases = Some(n);
-            return Ok(());
-        }
-        builder.parse_option_of(&meta, EXTRA_OPTIONS)
-    })
-    .parse2(args);
-    let mut errors: Option<Error> = None;
-    let mut add = |err: Error| match &mut errors {
-        Some(all) => all.combine(err),
-        None => errors = Some(err),
-    };
-    if let Err(err) = parsed {
-        add(err);
-    }
+            builder.option(name, meta)
+        },
+    ));
     if func.asyncness.is_none() {
-        add(Error::new(
+        errors.add(Error::new(
             func.fn_token.span,
             "the `async` keyword is missing from the function declaration: \
              `#[asyncheck::proptest]` runs an `async fn`",
@@ -152,34 +133,32 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     for arg in &func.args {
         if let Err(err) = &arg.strategy {
-            add(err.clone());
+            errors.add(err.clone());
         }
     }
     if func.args.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             func.ident.span(),
             "a property test needs at least one argument, `#[strategy(s)] name: Type` or \
              `name: Type`",
         ));
     }
     if let ReturnType::Type(_, ty) = &func.output {
-        add(Error::new(
+        errors.add(Error::new(
             ty.span(),
             "a property test returns nothing: fail it with `assert!` or `prop_assert!`",
         ));
     }
-    let config = builder.build();
-    match (errors, config) {
-        (None, Ok(config)) => expand_property(&func, &config, cases),
-        (errors, config) => {
-            let mut all = errors;
-            if let Err(err) = config {
-                match &mut all {
-                    Some(all) => all.combine(err),
-                    None => all = Some(err),
-                }
-            }
-            let err = all.expect("an error was found").to_compile_error();
+    let config = errors.check(builder.build());
+    match (errors.finish(), config) {
+        (Ok(()), Some(mut config)) => {
+            config.body_pauses = crate::pause::calls_pause(&func.block);
+            expand_property(&func, &config, cases)
+        }
+        (result, _) => {
+            let err = result
+                .expect_err("build() returns a config or an error")
+                .to_compile_error();
             let PropertyFn {
                 attrs, vis, ident, ..
             } = &func;
@@ -225,6 +204,7 @@ fn expand_property(
             ::asyncheck::__private::run_property(
                 &#builder,
                 #cases,
+                ::core::option::Option::Some(::core::file!()),
                 &(#(#strategies,)*),
                 |__asyncheck_input| {
                     let (#(#names,)*) = __asyncheck_input;

@@ -5,22 +5,10 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::meta::ParseNestedMeta;
-use syn::parse::Parser;
 use syn::spanned::Spanned as _;
 use syn::{Error, ItemFn, Lit, ReturnType};
 
-/// Every option, in the order listed in error messages.
-const OPTIONS: &[&str] = &[
-    "timeout",
-    "real_time",
-    "flavor",
-    "worker_threads",
-    "blocking_threshold",
-    "leak_check",
-    "allow_task_panics",
-    "start_paused",
-    "wall_timeout",
-];
+use crate::options::{self, Errors, flag, literal, positive_int, with_error};
 
 /// Expands `#[asyncheck::test(args)] item`. On error the user's function is
 /// still emitted, unchanged, next to `compile_error!`, so that editors keep
@@ -30,61 +18,44 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(func) => func,
         Err(err) => return with_error(item, &err),
     };
-    let mut expanded = None;
     let mut builder = Builder::default();
-    let parsed = syn::meta::parser(|meta| builder.parse_option(&meta)).parse2(args);
-    let results = [
-        parsed,
-        check_signature(&func),
-        builder.build().map(|config| expanded = Some(config)),
-    ];
-    let mut errors: Option<Error> = None;
-    for err in results.into_iter().filter_map(Result::err) {
-        match &mut errors {
-            Some(all) => all.combine(err),
-            None => errors = Some(err),
+    let mut errors = Errors::default();
+    errors.check(options::parse(args, &[options::TEST], |name, meta| {
+        builder.option(name, meta)
+    }));
+    check_signature(&func, &mut errors);
+    let config = errors.check(builder.build());
+    match (errors.finish(), config) {
+        (Ok(()), Some(mut config)) => {
+            config.body_pauses = crate::pause::calls_pause(&func.block);
+            expand_test(&func, &config)
         }
-    }
-    match (errors, expanded) {
-        (None, Some(config)) => expand_test(&func, &config),
-        (Some(err), _) => with_error(item, &err),
-        (None, None) => unreachable!("build() returns a config or an error"),
+        (Err(err), _) => with_error(item, &err),
+        (Ok(()), None) => unreachable!("build() returns a config or an error"),
     }
 }
 
-pub(crate) fn with_error(item: TokenStream, err: &Error) -> TokenStream {
-    let mut out = item;
-    out.extend(err.to_compile_error());
-    out
-}
-
-fn check_signature(func: &ItemFn) -> Result<(), Error> {
+fn check_signature(func: &ItemFn, errors: &mut Errors) {
     let sig = &func.sig;
-    let mut errors: Option<Error> = None;
-    let mut add = |err: Error| match &mut errors {
-        Some(all) => all.combine(err),
-        None => errors = Some(err),
-    };
     if sig.asyncness.is_none() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.fn_token.span,
             "the `async` keyword is missing from the function declaration: \
              `#[asyncheck::test]` runs an `async fn`",
         ));
     }
     if !sig.inputs.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.inputs.span(),
             "a test function cannot take arguments",
         ));
     }
     if !sig.generics.params.is_empty() {
-        add(Error::new(
+        errors.add(Error::new(
             sig.generics.span(),
             "a test function cannot be generic",
         ));
     }
-    errors.map_or(Ok(()), Err)
 }
 
 /// A parsed option value and where it was written.
@@ -101,6 +72,17 @@ struct Setting<T> {
 enum Flavor {
     CurrentThread,
     MultiThread,
+    /// tokio's `LocalRuntime`.
+    Local,
+}
+
+/// `unhandled_panic = "..."`, tokio's spelling of what a task panic does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UnhandledPanic {
+    /// `"ignore"`: like `allow_task_panics`.
+    Ignore,
+    /// `"shutdown_runtime"`: a task panic ends the test, as it does by default.
+    ShutdownRuntime,
 }
 
 /// The options as written, one slot per option.
@@ -115,6 +97,8 @@ pub(crate) struct Builder {
     allow_task_panics: Option<Setting<()>>,
     start_paused: Option<Setting<bool>>,
     wall_timeout: Option<Setting<WallTimeout>>,
+    idle_limit: Option<Setting<WallTimeout>>,
+    unhandled_panic: Option<Setting<UnhandledPanic>>,
 }
 
 /// The validated options; durations in milliseconds.
@@ -124,6 +108,7 @@ pub(crate) struct Builder {
 )]
 pub(crate) struct Config {
     multi_thread: bool,
+    local: bool,
     worker_threads: Option<usize>,
     real_time: bool,
     timeout_ms: Option<u64>,
@@ -132,129 +117,97 @@ pub(crate) struct Config {
     allow_task_panics: bool,
     /// `None`: the runner's default.
     wall_timeout: Option<WallTimeout>,
+    /// `None`: the runner's default.
+    idle_limit: Option<WallTimeout>,
+    /// The body calls `tokio::time::pause()`: start the clock running.
+    pub(crate) body_pauses: bool,
 }
 
-/// `wall_timeout = "off"` or a duration in milliseconds.
+/// `wall_timeout` or `idle_limit`: `"off"` or a duration in milliseconds.
 #[derive(Clone, Copy)]
 enum WallTimeout {
     Off,
     Ms(u64),
 }
 
-fn set_once<T>(slot: &mut Option<Setting<T>>, name: &str, value: Setting<T>) -> Result<(), Error> {
-    if slot.is_some() {
-        return Err(Error::new(
-            value.key,
-            format!("option `{name}` is given more than once"),
-        ));
-    }
-    *slot = Some(value);
-    Ok(())
-}
-
 impl Builder {
-    fn parse_option(&mut self, meta: &ParseNestedMeta<'_>) -> Result<(), Error> {
-        self.parse_option_of(meta, &[])
-    }
-
-    /// Parses one option of `#[asyncheck::test]`, for an attribute that also
-    /// accepts the options `extra` (listed in the "unknown option" error).
-    pub(crate) fn parse_option_of(
-        &mut self,
-        meta: &ParseNestedMeta<'_>,
-        extra: &[&str],
-    ) -> Result<(), Error> {
-        let Some(ident) = meta.path.get_ident() else {
-            return Err(meta.error(unknown_option(
-                &meta.path.to_token_stream().to_string(),
-                extra,
-            )));
+    /// Reads the value of option `name` (a key of [`options::TEST`], checked
+    /// known and not repeated by [`options::parse`]).
+    pub(crate) fn option(&mut self, name: &str, meta: &ParseNestedMeta<'_>) -> Result<(), Error> {
+        let key = meta.path.span();
+        let set_flag = |slot: &mut Option<Setting<()>>| -> Result<(), Error> {
+            flag(meta, name)?;
+            *slot = Some(Setting {
+                value: (),
+                key,
+                at: key,
+            });
+            Ok(())
         };
-        let name = ident.to_string();
-        let key = ident.span();
-        match name.as_str() {
-            "timeout" => {
-                let value = duration_value(meta, &name, key)?;
-                set_once(&mut self.timeout, &name, value)
-            }
+        match name {
+            "timeout" => self.timeout = Some(duration_value(meta, name, key)?),
             "blocking_threshold" => {
-                let value = duration_value(meta, &name, key)?;
-                set_once(&mut self.blocking_threshold, &name, value)
+                self.blocking_threshold = Some(duration_value(meta, name, key)?);
             }
-            "wall_timeout" => set_once(
-                &mut self.wall_timeout,
-                &name,
-                wall_timeout_value(meta, key)?,
-            ),
-            "real_time" => set_once(&mut self.real_time, &name, flag(meta, &name, key)?),
-            "leak_check" => set_once(&mut self.leak_check, &name, flag(meta, &name, key)?),
-            "allow_task_panics" => {
-                set_once(&mut self.allow_task_panics, &name, flag(meta, &name, key)?)
+            "wall_timeout" => {
+                self.wall_timeout = Some(limit_value(meta, name, key, "disable the watchdog")?);
             }
-            "flavor" => set_once(&mut self.flavor, &name, flavor_value(meta, &name, key)?),
-            "worker_threads" => {
-                let lit = literal(
-                    meta,
-                    &name,
-                    "a number of threads, e.g. `worker_threads = 4`",
-                )?;
-                let value = match &lit {
-                    Lit::Int(n) => n.base10_parse::<usize>()?,
-                    _ => {
-                        return Err(Error::new(
-                            lit.span(),
-                            "`worker_threads` expects a number of threads, e.g. `worker_threads = 4`",
-                        ));
-                    }
-                };
-                if value == 0 {
+            "idle_limit" => {
+                self.idle_limit = Some(limit_value(meta, name, key, "wait without limit")?);
+            }
+            "unhandled_panic" => self.unhandled_panic = Some(unhandled_panic_value(meta, key)?),
+            "crate" => {
+                // tokio's path to itself, for a renamed `tokio`. The expansion never
+                // names tokio (the runtime is the `tokio` asyncheck depends on, which
+                // cargo unifies with yours), so the path is only checked.
+                let lit = literal(meta, name, "a path, e.g. `crate = \"tokio\"`")?;
+                let Lit::Str(text) = &lit else {
                     return Err(Error::new(
                         lit.span(),
-                        "`worker_threads` must be at least 1",
+                        "`crate` expects a path in a string, e.g. `crate = \"tokio\"`",
                     ));
-                }
-                set_once(
-                    &mut self.worker_threads,
-                    &name,
-                    Setting {
-                        value,
-                        key,
-                        at: lit.span(),
-                    },
-                )
+                };
+                text.parse::<syn::Path>().map_err(|err| {
+                    Error::new(
+                        text.span(),
+                        format!(
+                            "`crate` expects a path in a string, e.g. `crate = \"tokio\"`: {err}"
+                        ),
+                    )
+                })?;
+            }
+            "real_time" => set_flag(&mut self.real_time)?,
+            "leak_check" => set_flag(&mut self.leak_check)?,
+            "allow_task_panics" => set_flag(&mut self.allow_task_panics)?,
+            "flavor" => self.flavor = Some(flavor_value(meta, name, key)?),
+            "worker_threads" => {
+                let (value, at) =
+                    positive_int(meta, name, "a number of threads", "worker_threads = 4")?;
+                self.worker_threads = Some(Setting { value, key, at });
             }
             "start_paused" => {
-                let lit = literal(meta, &name, "`true` or `false`")?;
+                let lit = literal(meta, name, "`true` or `false`")?;
                 let Lit::Bool(b) = &lit else {
                     return Err(Error::new(
                         lit.span(),
                         "`start_paused` expects `true` or `false`",
                     ));
                 };
-                set_once(
-                    &mut self.start_paused,
-                    &name,
-                    Setting {
-                        value: b.value,
-                        key,
-                        at: lit.span(),
-                    },
-                )
+                self.start_paused = Some(Setting {
+                    value: b.value,
+                    key,
+                    at: lit.span(),
+                });
             }
-            _ => Err(Error::new(key, unknown_option(&name, extra))),
+            _ => unreachable!("option `{name}` is not in the table"),
         }
+        Ok(())
     }
 
     /// Checks how the options combine, reporting every contradiction at once.
     pub(crate) fn build(self) -> Result<Config, Error> {
-        let mut errors: Option<Error> = None;
-        let mut add = |span: Span, msg: &str| {
-            let err = Error::new(span, msg);
-            match &mut errors {
-                Some(all) => all.combine(err),
-                None => errors = Some(err),
-            }
-        };
+        let mut errors = Errors::default();
+        let mut add = |span: Span, msg: &str| errors.add(Error::new(span, msg));
         let multi_thread = self.flavor.is_some_and(|f| f.value == Flavor::MultiThread);
         if let Some(workers) = self.worker_threads.filter(|_| !multi_thread) {
             add(
@@ -270,6 +223,14 @@ impl Builder {
                  detection watches the single thread of a current-thread runtime",
             );
         }
+        if let (Some(rule), Some(allow)) = (self.unhandled_panic, self.allow_task_panics) {
+            if rule.value == UnhandledPanic::ShutdownRuntime {
+                add(
+                    allow.key,
+                    "`allow_task_panics` contradicts `unhandled_panic = \"shutdown_runtime\"`",
+                );
+            }
+        }
         if let Some(paused) = self.start_paused {
             if paused.value && multi_thread {
                 add(
@@ -282,9 +243,7 @@ impl Builder {
                 add(paused.at, "`start_paused = true` contradicts `real_time`");
             }
         }
-        if let Some(err) = errors {
-            return Err(err);
-        }
+        errors.finish()?;
         let real_time =
             multi_thread || self.real_time.is_some() || self.start_paused.is_some_and(|p| !p.value);
         Ok(Config {
@@ -294,66 +253,16 @@ impl Builder {
             timeout_ms: self.timeout.map(|t| t.value),
             blocking_threshold_ms: self.blocking_threshold.map(|t| t.value),
             leak_check: self.leak_check.is_some(),
-            allow_task_panics: self.allow_task_panics.is_some(),
+            allow_task_panics: self.allow_task_panics.is_some()
+                || self
+                    .unhandled_panic
+                    .is_some_and(|u| u.value == UnhandledPanic::Ignore),
             wall_timeout: self.wall_timeout.map(|w| w.value),
+            idle_limit: self.idle_limit.map(|w| w.value),
+            local: self.flavor.is_some_and(|f| f.value == Flavor::Local),
+            body_pauses: false,
         })
     }
-}
-
-fn unknown_option(name: &str, extra: &[&str]) -> String {
-    let all: Vec<&str> = extra.iter().chain(OPTIONS).copied().collect();
-    let valid: Vec<String> = all.iter().map(|o| format!("`{o}`")).collect();
-    let suggestion = all
-        .iter()
-        .map(|o| (edit_distance(name, o), o))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, o)| format!("did you mean `{o}`? "))
-        .unwrap_or_default();
-    format!(
-        "unknown option `{name}`; {suggestion}valid options are: {}",
-        valid.join(", ")
-    )
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
-}
-
-fn flag(meta: &ParseNestedMeta<'_>, name: &str, key: Span) -> Result<Setting<()>, Error> {
-    if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-        return Err(meta.error(format!(
-            "`{name}` is a flag and takes no value: write just `{name}`"
-        )));
-    }
-    Ok(Setting {
-        value: (),
-        key,
-        at: key,
-    })
-}
-
-pub(crate) fn literal(
-    meta: &ParseNestedMeta<'_>,
-    name: &str,
-    expected: &str,
-) -> Result<Lit, Error> {
-    if !meta.input.peek(syn::Token![=]) {
-        return Err(meta.error(format!("`{name}` needs a value: {expected}")));
-    }
-    meta.value()?.parse()
 }
 
 fn duration_value(
@@ -386,15 +295,16 @@ fn flavor_value(
     let lit = literal(
         meta,
         name,
-        "a string: \"current_thread\" or \"multi_thread\"",
+        "a string: \"current_thread\", \"multi_thread\" or \"local\"",
     )?;
     let value = match &lit {
         Lit::Str(s) if s.value() == "current_thread" => Flavor::CurrentThread,
         Lit::Str(s) if s.value() == "multi_thread" => Flavor::MultiThread,
+        Lit::Str(s) if s.value() == "local" => Flavor::Local,
         _ => {
             return Err(Error::new(
                 lit.span(),
-                "unknown runtime flavor: expected \"current_thread\" or \"multi_thread\"",
+                "unknown runtime flavor: expected \"current_thread\", \"multi_thread\" or \"local\"",
             ));
         }
     };
@@ -405,35 +315,56 @@ fn flavor_value(
     })
 }
 
-/// `wall_timeout = "<duration>"` or `wall_timeout = "off"`.
-fn wall_timeout_value(
+/// `name = "<duration>"` or `name = "off"` (`wall_timeout`, `idle_limit`); `off`
+/// says what `"off"` does, for the error.
+fn limit_value(
     meta: &ParseNestedMeta<'_>,
+    name: &str,
     key: Span,
+    off: &str,
 ) -> Result<Setting<WallTimeout>, Error> {
-    let lit = literal(
-        meta,
-        "wall_timeout",
-        "a duration such as \"30s\", or \"off\"",
-    )?;
+    let lit = literal(meta, name, "a duration such as \"30s\", or \"off\"")?;
     let Lit::Str(text) = &lit else {
         return Err(Error::new(
             lit.span(),
-            "`wall_timeout` expects a duration string such as \"30s\" or \"5m\", or \"off\"",
+            format!("`{name}` expects a duration string such as \"30s\" or \"5m\", or \"off\""),
         ));
     };
     let value = match text.value().as_str() {
         "off" => WallTimeout::Off,
-        other => WallTimeout::Ms(parse_duration_ms(other).map_err(|msg| {
-            Error::new(
-                text.span(),
-                format!("{msg}, or \"off\" to disable the watchdog"),
-            )
-        })?),
+        other => WallTimeout::Ms(
+            parse_duration_ms(other)
+                .map_err(|msg| Error::new(text.span(), format!("{msg}, or \"off\" to {off}")))?,
+        ),
     };
     Ok(Setting {
         value,
         key,
         at: text.span(),
+    })
+}
+
+/// `unhandled_panic = "ignore"` or `"shutdown_runtime"`, tokio's values.
+fn unhandled_panic_value(
+    meta: &ParseNestedMeta<'_>,
+    key: Span,
+) -> Result<Setting<UnhandledPanic>, Error> {
+    let expected = "\"ignore\" or \"shutdown_runtime\"";
+    let lit = literal(meta, "unhandled_panic", expected)?;
+    let value = match &lit {
+        Lit::Str(s) if s.value() == "ignore" => UnhandledPanic::Ignore,
+        Lit::Str(s) if s.value() == "shutdown_runtime" => UnhandledPanic::ShutdownRuntime,
+        _ => {
+            return Err(Error::new(
+                lit.span(),
+                format!("`unhandled_panic` expects {expected}"),
+            ));
+        }
+    };
+    Ok(Setting {
+        value,
+        key,
+        at: lit.span(),
     })
 }
 
@@ -508,6 +439,12 @@ pub(crate) fn runner(config: &Config, name: &syn::Ident) -> TokenStream {
     if config.multi_thread {
         builder.extend(quote!(.multi_thread()));
     }
+    if config.local {
+        builder.extend(quote!(.local()));
+    }
+    if config.body_pauses && !config.real_time {
+        builder.extend(quote!(.body_pauses_clock()));
+    }
     if let Some(n) = config.worker_threads {
         builder.extend(quote!(.worker_threads(#n)));
     }
@@ -531,6 +468,13 @@ pub(crate) fn runner(config: &Config, name: &syn::Ident) -> TokenStream {
         Some(WallTimeout::Off) => builder.extend(quote!(.no_wall_timeout())),
         Some(WallTimeout::Ms(ms)) => {
             builder.extend(quote!(.wall_timeout(::core::time::Duration::from_millis(#ms))));
+        }
+    }
+    match config.idle_limit {
+        None => {}
+        Some(WallTimeout::Off) => builder.extend(quote!(.no_idle_limit())),
+        Some(WallTimeout::Ms(ms)) => {
+            builder.extend(quote!(.idle_limit(::core::time::Duration::from_millis(#ms))));
         }
     }
     builder
@@ -601,15 +545,6 @@ mod tests {
         let out = expand_str("nope", "async fn still_here() {}");
         assert!(out.contains("compile_error"), "{out}");
         assert!(out.contains("async fn still_here"), "{out}");
-    }
-
-    #[test]
-    fn unknown_options_suggest_the_closest_valid_one() {
-        assert!(unknown_option("timout", &[]).contains("did you mean `timeout`?"));
-        assert!(unknown_option("realtime", &[]).contains("did you mean `real_time`?"));
-        assert!(!unknown_option("crate", &[]).contains("did you mean"));
-        assert!(unknown_option("case", &["cases"]).contains("did you mean `cases`?"));
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
     #[test]

@@ -39,6 +39,7 @@ fn the_message_lists_every_argument_and_the_failure() {
         asyncheck::__private::run_property(
             &asyncheck::TestConfig::new(),
             Some(64),
+            None,
             &(0..1000u32, 0..5u8),
             |(x, tag)| vec![format!("x = {x:?}"), format!("tag = {tag:?}")],
             |(x, _tag)| async move {

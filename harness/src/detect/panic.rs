@@ -22,7 +22,9 @@ use crate::sync::{AtomicBool, Mutex, Ordering};
 /// Panics recorded for one test, and the waker of the runner to stop it early.
 #[derive(Debug)]
 pub(crate) struct PanicLog {
-    enabled: bool,
+    /// Whether panics are recorded: off with `allow_task_panics`, and once the
+    /// test's verdict is in (the leak check's grace period).
+    enabled: AtomicBool,
     /// Set once a panic is recorded: checked on every poll of the runner.
     any: AtomicBool,
     inner: Mutex<Log>,
@@ -40,7 +42,7 @@ impl PanicLog {
             install_hook();
         }
         Self {
-            enabled,
+            enabled: AtomicBool::new(enabled),
             any: AtomicBool::new(false),
             inner: Mutex::default(),
         }
@@ -55,7 +57,7 @@ impl PanicLog {
         }
     }
 
-    /// Wakes the runner, if it registered (see [`Shared::runner_saw_idle`](super::Shared::runner_saw_idle)).
+    /// Wakes the runner, if it registered (see [`Shared::raise`](super::Shared::raise)).
     pub(crate) fn wake_runner(&self) {
         let runner = lock(&self.inner).runner.clone();
         if let Some(waker) = runner {
@@ -69,6 +71,11 @@ impl PanicLog {
         lock(&self.inner).runner = None;
     }
 
+    /// Stops recording: panics from now on are not the test's.
+    pub(crate) fn stop_recording(&self) {
+        self.enabled.store(false, Ordering::Release);
+    }
+
     /// Whether any task panicked so far.
     pub(crate) fn any(&self) -> bool {
         self.any.load(Ordering::Acquire)
@@ -80,7 +87,7 @@ impl PanicLog {
     }
 
     fn record(&self, message: String) {
-        if !self.enabled {
+        if !self.enabled.load(Ordering::Acquire) {
             return;
         }
         let runner = {

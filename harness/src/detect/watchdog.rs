@@ -1,4 +1,5 @@
-//! Wall-clock watchdog: exits the process when a test runs past its wall-clock limit.
+//! Wall-clock watchdog: exits the process when a test runs past its wall-clock limit,
+//! and raises the stall alarm when a paused test's runtime sits idle too long.
 //!
 //! A virtual-time timeout fires only when the runtime thread gets to poll the
 //! test's deadline. A synchronous call that never returns (a `std::sync::Mutex`
@@ -12,13 +13,22 @@
 //! output capture, which would otherwise swallow it) and exits the process with
 //! status 101, the status of a failed `cargo test`. A panic cannot be used: it
 //! would only end the watchdog's own thread.
+//!
+//! The same thread diagnoses a deadlock on the paused clock. tokio auto-advances a
+//! paused clock to the next timer whenever the runtime is idle, so a runtime that
+//! stays parked while its clock stands still has no timer left: every task waits
+//! for a wake-up from outside (another thread, I/O) or for something that never
+//! happens. When that lasts a test's idle limit of wall-clock time, the watchdog
+//! raises [`Alarm::Stalled`] and the test fails saying that no task could make
+//! progress. (A timer of the harness's own for this would be worse: the paused
+//! clock would jump to it whenever the test waits on another thread.)
 
 use std::fmt;
 use std::io::Write as _;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Once, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::Shared;
+use super::{Alarm, Shared};
 use crate::runtime::format_measured;
 use crate::time::format_duration;
 
@@ -62,27 +72,74 @@ impl fmt::Display for TestName {
     }
 }
 
+/// What the watchdog watches in one test.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Exit the process when the test has not finished after this long.
+    pub(crate) wall: Option<Duration>,
+    /// Raise [`Alarm::Stalled`] when the runtime has been parked this long with
+    /// tokio's clock standing still (the test's runtime must record
+    /// [`Shared::parked`], and `clock` be given).
+    pub(crate) idle: Option<Duration>,
+}
+
 /// A running test as the watchdog sees it.
 struct Entry {
     id: u64,
     name: TestName,
-    limit: Duration,
+    limits: Limits,
     /// When the watchdog thread first saw the test; its deadline is `seen + limit`.
     seen: Option<Instant>,
     shared: Arc<Shared>,
-    /// The runtime of a test on the paused clock, to read that clock from the
-    /// watchdog thread.
+    /// The runtime of a test whose clock is (or may be) paused, to read that
+    /// clock from the watchdog thread.
     clock: Option<tokio::runtime::Handle>,
+    /// Whether the stall alarm was raised already.
+    stalled: bool,
 }
 
 impl Entry {
-    /// The longest a test can wait to be seen: a test is late by at most this much.
+    /// The longest the watchdog may sleep before it looks at this test again:
+    /// a test is late by at most this much.
     fn slack(&self) -> Duration {
-        self.limit / SLACK_DIVISOR
+        [self.limits.wall, self.limits.idle]
+            .into_iter()
+            .flatten()
+            .map(|limit| limit / SLACK_DIVISOR)
+            .min()
+            .unwrap_or(Duration::MAX)
+    }
+
+    /// When the wall-clock limit passes, once the test has been seen.
+    fn deadline(&self, now: Instant) -> Option<Instant> {
+        Some(self.seen.unwrap_or(now) + self.limits.wall?)
+    }
+
+    /// Raises the stall alarm when the runtime has been parked for the idle
+    /// limit and tokio's clock has not moved since it parked.
+    fn check_idle(&mut self, now: Instant) {
+        let (Some(idle), Some(clock), false) = (self.limits.idle, &self.clock, self.stalled) else {
+            return;
+        };
+        let Some(parked) = self.shared.parked() else {
+            return;
+        };
+        if now.saturating_duration_since(parked.wall) < idle {
+            return;
+        }
+        let standing_still = {
+            let _context = clock.enter();
+            tokio::time::Instant::now() == parked.clock
+        };
+        if standing_still {
+            self.stalled = true;
+            self.shared.raise(Alarm::Stalled);
+        }
     }
 }
 
-/// A test's deadline is its limit plus at most `limit / SLACK_DIVISOR`.
+/// A test's deadline is its limit plus at most `limit / SLACK_DIVISOR`, and a
+/// stall is seen between the idle limit and 1⅛ of it.
 const SLACK_DIVISOR: u32 = 8;
 
 struct Running {
@@ -133,7 +190,7 @@ impl Drop for Watchdog {
 /// between its limit and 1⅛ of it.
 pub(crate) fn start(
     name: TestName,
-    limit: Duration,
+    limits: Limits,
     shared: Arc<Shared>,
     clock: Option<tokio::runtime::Handle>,
 ) -> Watchdog {
@@ -149,10 +206,11 @@ pub(crate) fn start(
     let entry = Entry {
         id,
         name,
-        limit,
+        limits,
         seen: None,
         shared,
         clock,
+        stalled: false,
     };
     let sooner = running.tick.is_none_or(|tick| entry.slack() < tick);
     running.tests.push(entry);
@@ -164,24 +222,29 @@ pub(crate) fn start(
 }
 
 /// The watchdog thread: stamps newly registered tests, exits the process if a
-/// test is past its deadline, and sleeps until the earliest deadline or until
-/// the next test it has not seen yet would be late. A test that finished
-/// early is noticed lazily, at its old deadline.
+/// test is past its deadline, raises the stall alarm of a test idle for too
+/// long, and sleeps until the earliest deadline or until the next look a test
+/// needs. A test that finished early is noticed lazily, at its old deadline.
 fn watch() {
     let mut running = running();
     loop {
         let now = Instant::now();
         for test in &mut running.tests {
             test.seen.get_or_insert(now);
+            test.check_idle(now);
         }
-        let deadline = |t: &Entry| t.seen.unwrap_or(now) + t.limit;
-        let Some(first) = running.tests.iter().min_by_key(|t| deadline(t)) else {
+        if running.tests.is_empty() {
             running.tick = None;
             running = SOONER.wait(running).unwrap_or_else(PoisonError::into_inner);
             continue;
-        };
-        if deadline(first) <= now {
-            let message = expiry_message(first, now);
+        }
+        let first = running
+            .tests
+            .iter()
+            .filter_map(|t| Some((t.deadline(now)?, t)))
+            .min_by_key(|(deadline, _)| *deadline);
+        if let Some((deadline, test)) = first.filter(|(deadline, _)| *deadline <= now) {
+            let message = expiry_message(test, deadline, now);
             let mut stderr = std::io::stderr().lock();
             let _ = writeln!(stderr, "\n{message}");
             let _ = stderr.flush();
@@ -193,7 +256,7 @@ fn watch() {
             .map(Entry::slack)
             .min()
             .unwrap_or(Duration::MAX);
-        let wait = (deadline(first) - now).min(tick);
+        let wait = first.map_or(tick, |(deadline, _)| (deadline - now).min(tick));
         running.tick = Some(tick);
         running = SOONER
             .wait_timeout(running, wait)
@@ -202,7 +265,7 @@ fn watch() {
     }
 }
 
-fn expiry_message(test: &Entry, now: Instant) -> String {
+fn expiry_message(test: &Entry, deadline: Instant, now: Instant) -> String {
     let mut known = Vec::new();
     if let Some(handle) = &test.clock {
         let elapsed = test
@@ -241,6 +304,6 @@ fn expiry_message(test: &Entry, now: Instant) -> String {
          firing. Exiting with status {EXIT_STATUS} so that the test run does not hang; raise \
          the limit with `wall_timeout = \"...\"` or disable it with `wall_timeout = \"off\"`",
         test.name,
-        format_duration(test.limit)
+        format_duration(deadline - test.seen.unwrap_or(now))
     )
 }

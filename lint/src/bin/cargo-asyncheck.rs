@@ -3,14 +3,15 @@
 //! Thin by design: parse arguments, call the library, print, and map the
 //! outcome to an exit status in one place: 0 when no finding reaches
 //! `fail-on` (or with `--exit-zero`), 1 when one does, 2 for a usage or
-//! configuration error.
+//! configuration error; `server` exits with 0 after `shutdown` and `exit`, 1
+//! when the connection ends otherwise.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use asyncheck_lint::{Baseline, Config, Error, Format, Linter, RULES, Report, Severity};
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Lint async Rust code for tokio pitfalls, without compiling it.
 #[derive(Debug, Parser)]
@@ -18,8 +19,16 @@ use clap::{Parser, ValueEnum};
     clippy::struct_excessive_bools,
     reason = "each bool is an independent command-line switch"
 )]
-#[command(name = "cargo-asyncheck", bin_name = "cargo asyncheck", version)]
+#[command(
+    name = "cargo-asyncheck",
+    bin_name = "cargo asyncheck",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 struct Args {
+    /// Instead of checking paths (`cargo asyncheck ./server` checks a directory named `server`).
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Files and directories to check (directories recursively; default: `.`).
     paths: Vec<PathBuf>,
     /// Output format.
@@ -68,6 +77,12 @@ struct Args {
     explain: Option<String>,
 }
 
+#[derive(Clone, Copy, Debug, Subcommand)]
+enum Command {
+    /// Run the language server on stdin and stdout, for editors (see the README's "In the editor").
+    Server,
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum FormatArg {
     Human,
@@ -107,6 +122,8 @@ enum Outcome {
 /// per run. `--list-rules` wins over `--explain`, which wins over the rest;
 /// clap rejects the other combinations (`--fix` with `--diff`, …).
 enum Mode<'a> {
+    /// `server`: the language server, until the client exits.
+    Server,
     /// `--list-rules`: the registry, one rule a line.
     ListRules,
     /// `--explain RULE`: one rule's documentation.
@@ -123,7 +140,9 @@ enum Mode<'a> {
 
 impl<'a> Mode<'a> {
     fn of(args: &'a Args) -> Self {
-        if args.list_rules {
+        if matches!(args.command, Some(Command::Server)) {
+            Mode::Server
+        } else if args.list_rules {
             Mode::ListRules
         } else if let Some(name) = &args.explain {
             Mode::Explain(name)
@@ -157,6 +176,7 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match Mode::of(&args) {
+        Mode::Server => asyncheck_lint::server::run_stdio().map(|()| Outcome::Clean),
         Mode::ListRules => Ok(list_rules()),
         Mode::Explain(name) => explain(name),
         Mode::WriteBaseline(path) => write_baseline(&args, path),
@@ -171,7 +191,12 @@ fn main() -> ExitCode {
             for line in err.to_string().lines() {
                 eprintln!("error: {line}");
             }
-            ExitCode::from(2)
+            // The protocol asks a server that ends without `shutdown` to exit with 1.
+            if matches!(err, Error::Server(_)) {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
 }

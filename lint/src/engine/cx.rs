@@ -6,13 +6,16 @@
 //! the rule asks it where it is ("am I in async context?", "what does this
 //! path resolve to?") and reports findings through it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use syn::Expr;
 
-use super::index::{Condition, Fact, FnIndex, FutureSource, RuleFact, free_key};
+use super::index::{Condition, Fact, FnIndex, FutureSource, Key, RuleFact, free_key};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, RuleOption};
+use super::summary::{Blocking, Chain, Effect, Site};
+use super::suppress::Allows;
 use super::types::TypeEnv;
 use crate::{Finding, Span};
 
@@ -44,33 +47,85 @@ pub(crate) enum LoopKind {
     For,
 }
 
+/// A test that decides, before each pass of a loop's body, whether the loop
+/// goes on: its `while` condition, or a leading `if c { ..; break }` of its body.
+#[derive(Debug)]
+pub(crate) enum LoopTest {
+    /// `while cond { .. }`: the body runs again only while `cond` is true.
+    RunsWhile(Expr),
+    /// `loop { if cond { ..; break } .. }` (or `return`), as one of the first
+    /// statements of the body: the loop ends when `cond` is true.
+    LeavesIf(Expr),
+}
+
 /// A code body being walked: a function's, a closure's, an `async` block's or an initialiser's.
 #[derive(Debug)]
 pub(super) struct Frame {
     pub(super) kind: BodyKind,
     /// Loops inside this body, innermost last (a `break` cannot cross a body).
     pub(super) loops: Vec<LoopKind>,
+    /// The [`LoopTest`]s of each loop in `loops`, in the same order.
+    pub(super) loop_tests: Vec<Vec<LoopTest>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
+    /// A function's parameters declared as futures (see [`super::signature::is_future_param`]).
+    pub(super) future_params: Vec<String>,
 }
 
 /// A function whose body is being walked: what the index will list it as, and its facts so far.
 #[derive(Debug)]
 pub(super) struct FnDef {
-    /// `None` for a function the index does not list (one inside another function's body).
-    pub(super) callee: Option<FutureSource>,
+    /// The keys the index lists it under (its path; a trait impl's method also
+    /// its trait's); empty for one the index does not list (one inside another
+    /// function's body, a method of another crate's type).
+    pub(super) keys: Vec<FutureSource>,
+    /// How messages name it (`wait_for_quota`, `Cache::refresh`).
+    pub(super) name: String,
+    /// Its name's span.
+    pub(super) span: Span,
     /// Whether calling it creates a future ([`Fact::Async`]).
     pub(super) is_async: bool,
+    /// Whether it has a body (a trait method's declaration may not).
+    pub(super) has_body: bool,
+    /// The crate type alias its declared return type names, if any (a future when the alias is one).
+    pub(super) returns_alias: Option<Key>,
     /// The rule facts recorded about it so far, each once.
     pub(super) facts: Vec<RuleFact>,
+    /// Its body's first blocking operation (a sync fn's only).
+    pub(super) blocking: Option<Blocking>,
+    /// The calls its sync body makes to functions of the crate.
+    pub(super) calls: Vec<(Key, Site)>,
+    /// The first not-cancel-safe operation its body awaits (an `async fn`'s only).
+    pub(super) cancel_unsafe: Option<Blocking>,
+    /// The calls of functions of the crate its `async` body awaits.
+    pub(super) awaited: Vec<(Key, Site)>,
+    /// Its declared return type as text, kept only when it has future parameters.
+    pub(super) output: Option<String>,
+}
+
+/// The `impl` or `trait` block whose items are being walked.
+#[derive(Debug)]
+pub(super) struct ImplCtx {
+    /// `Self`: the implementing type's path (`None` when it is no plain path);
+    /// in a trait, `None`.
+    pub(super) self_ty: Option<Canon>,
+    /// The trait's path (`impl Trait for T`, `trait Trait`).
+    pub(super) trait_: Option<Canon>,
+    /// The block's generic type parameters, each with its crate trait bound
+    /// (see [`super::signature::generic_traits`]), for its methods' parameters.
+    pub(super) generics: Vec<(String, Option<Canon>)>,
 }
 
 /// Where the file being checked sits, for findings and the cross-file index.
 #[derive(Debug)]
 pub(crate) struct FileCtx {
     pub(crate) path: PathBuf,
+    /// The same path, shared by every [`Site`] recorded in this file.
+    pub(crate) shared_path: Arc<Path>,
     pub(crate) crate_root: PathBuf,
     pub(crate) module_path: Vec<String>,
+    /// Whether the whole file is test code (see [`super::test_code::is_test_file`]).
+    pub(crate) is_test_file: bool,
 }
 
 /// What a rule hook can see and do.
@@ -80,10 +135,20 @@ pub(crate) struct Cx<'f> {
     pub(super) scopes: Vec<Scope>,
     /// The rule whose hook is running: its findings carry its name.
     pub(super) rule: &'f Plugin<'f>,
+    /// Its index in the run's list of active rules.
+    pub(super) rule_index: usize,
+    /// The `impl`/`trait` blocks enclosing the current code, innermost last.
+    pub(super) impls: Vec<ImplCtx>,
+    /// The file's allow comments: a blocking operation on an allowed line is not
+    /// recorded in its function's summary.
+    pub(super) allows: &'f Allows,
     /// Addresses of the operands of the `.await`s enclosing the current node.
     pub(super) awaited: Vec<usize>,
     /// Addresses of the expressions of the `expr;` statements enclosing the current node.
     pub(super) statements: Vec<usize>,
+    /// How many test items (test functions, `#[cfg(test)]` modules, impls and
+    /// functions) enclose the current node.
+    pub(super) test_depth: usize,
     /// How many macro bodies enclose the current node.
     pub(super) macro_depth: usize,
     pub(super) findings: Vec<Finding>,
@@ -114,9 +179,32 @@ impl Cx<'_> {
         self.frames.last().map_or(&[], |f| &f.loops)
     }
 
+    /// The tests the innermost enclosing loop of the current body makes before
+    /// each pass of its body (its `while` condition, its leading `if .. { break }`s).
+    pub(crate) fn loop_tests(&self) -> &[LoopTest] {
+        self.frames
+            .last()
+            .and_then(|f| f.loop_tests.last())
+            .map_or(&[], Vec::as_slice)
+    }
+
     /// Resolves a path through the `use`s and items in scope; `None` when it names a local variable.
     pub(crate) fn resolve(&self, path: &syn::Path) -> Option<Canon> {
         resolve::resolve(&self.scopes, path)
+    }
+
+    /// The resolved callee at the root of a method chain `path(..).a(..)?.b(..)`
+    /// (through `?` and parentheses); `None` when the chain awaits or starts elsewhere.
+    pub(crate) fn chain_root(&self, mut expr: &Expr) -> Option<Canon> {
+        loop {
+            match expr {
+                Expr::MethodCall(call) => expr = &call.receiver,
+                Expr::Try(t) => expr = &t.expr,
+                Expr::Paren(p) => expr = &p.expr,
+                Expr::Call(_) => return self.callee(expr),
+                _ => return None,
+            }
+        }
     }
 
     /// The resolved path of the function `expr` calls, when it is a call of a plain path.
@@ -133,16 +221,23 @@ impl Cx<'_> {
 
     /// The declared type of `expr`, as the canonical path of its item, when the
     /// code says it: a local or parameter with a type annotation or built by a
-    /// constructor, `self` in an `impl`, a field of a struct declared in this
-    /// file, through `&`, `*`, `Arc`/`Rc`/`Box` and same-file type aliases
-    /// (see [`types`](super::types)). `None` when unknown.
+    /// constructor, `self` in an `impl` (its type) or a trait (the trait), a
+    /// field of a struct declared in this file, through `&`, `*`,
+    /// `Arc`/`Rc`/`Box` and same-file type aliases (see [`types`](super::types));
+    /// a parameter declared `impl Trait`, `dyn Trait` or as a generic bounded
+    /// by one trait of the crate has that trait as its type. `None` when
+    /// unknown, or when a closure parameter, a pattern or a `let` of unknown
+    /// type shadows the name.
+    ///
+    /// This is the one source of receiver types: the rules' type-dependent
+    /// checks and the resolution of method calls for summaries both ask it.
     ///
     /// ```rust,ignore
     /// // struct Server { state: Arc<parking_lot::Mutex<State>> } … impl Server { fn f(&self) {
     /// cx.declared_type(&parse_quote!(self.state)) // Some(["parking_lot", "Mutex"])
     /// ```
     pub(crate) fn declared_type(&self, expr: &Expr) -> Option<Canon> {
-        self.types.type_of(expr)
+        self.types.type_of(expr, self.self_type())
     }
 
     /// For a `let name = path(..)` binding in scope, the resolved `path`.
@@ -170,6 +265,26 @@ impl Cx<'_> {
         self.frames.last().map(|f| f.kind)
     }
 
+    /// Whether the current code is test code (see [`super::test_code`]: test
+    /// functions, `#[cfg(test)]` items, files under `tests/`, `benches/`,
+    /// `examples/`), the same judgement the `[test-code]` policy applies to
+    /// findings.
+    pub(crate) fn in_test_code(&self) -> bool {
+        self.file.is_test_file || self.test_depth > 0
+    }
+
+    /// Whether the current code is test or example code as [`Cx::in_test_code`]
+    /// judges it, or in a file whose name or directory starts with `test`
+    /// (`test_helpers.rs`, `testing/`), which crates usually declare with a
+    /// `#[cfg(test)] mod` in another file, where a one-file walk cannot see it.
+    pub(crate) fn in_test_or_example_code(&self) -> bool {
+        let test_like = |name: &std::ffi::OsStr| name.to_string_lossy().starts_with("test");
+        let in_test_dir = |dir: &Path| dir.components().any(|c| test_like(c.as_os_str()));
+        self.in_test_code()
+            || self.file.path.parent().is_some_and(in_test_dir)
+            || self.file.path.file_stem().is_some_and(test_like)
+    }
+
     /// Whether `expr` is the whole expression of the innermost `expr;` statement,
     /// written directly in the source (not inside a macro body): where a fix may
     /// append `.await` or rewrite the call without changing the surrounding code.
@@ -186,6 +301,204 @@ impl Cx<'_> {
     /// The cross-file index key of a resolved path into the checked crate.
     pub(crate) fn free_fn_key(&self, canon: &[String]) -> Option<String> {
         free_key(&self.file.crate_root, canon)
+    }
+
+    /// Whether the current code is the body of a sync `fn` itself (not a closure
+    /// in it, nor module level): where a blocking operation is recorded in the
+    /// function's summary, for its callers in async context.
+    pub(crate) fn in_sync_fn(&self) -> bool {
+        self.frames
+            .last()
+            .is_some_and(|f| f.kind == BodyKind::Sync && f.def.is_some())
+    }
+
+    /// Reports a blocking `operation` (as a message names it, `` `std::thread::sleep` ``)
+    /// of the current rule at `span`: in async context, as a finding; in the body
+    /// of a sync `fn` ([`in_sync_fn`](Self::in_sync_fn)), by recording it in the
+    /// function's summary, so that calls of the function from async context are
+    /// reported by this rule (see [`super::summary`]). Elsewhere it does nothing.
+    /// A line whose allow comment names the current rule records nothing.
+    pub(crate) fn report_blocking(
+        &mut self,
+        span: proc_macro2::Span,
+        message: String,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        if self.is_async() {
+            self.report(span, message, help);
+            return;
+        }
+        self.record_blocking(span, help, operation);
+    }
+
+    /// The sync-fn half of [`report_blocking`](Self::report_blocking), for a rule
+    /// that reports its async-context findings itself (with a fix, say).
+    pub(crate) fn record_blocking(
+        &mut self,
+        span: proc_macro2::Span,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        self.record_effect(Effect::Blocks, span, help, operation);
+    }
+
+    /// Records `operation` at `span`, an operation of the current rule with
+    /// `effect`, in the summary of the function whose body the current code is:
+    /// for [`Effect::Blocks`] a sync `fn`'s ([`in_sync_fn`](Self::in_sync_fn)),
+    /// for [`Effect::NotCancelSafe`] an `async fn`'s (not an `async` block or
+    /// closure in it). Calls of the function are then reported by this rule
+    /// (see [`report_through`](Self::report_through)). Only the first operation
+    /// of a body is kept; a line whose allow comment names the current rule
+    /// records nothing.
+    pub(crate) fn record_effect(
+        &mut self,
+        effect: Effect,
+        span: proc_macro2::Span,
+        help: impl Into<String>,
+        operation: &str,
+    ) {
+        let wanted = match effect {
+            Effect::Blocks => BodyKind::Sync,
+            Effect::NotCancelSafe => BodyKind::AsyncFn,
+        };
+        let Some(frame) = self.frames.last() else {
+            return;
+        };
+        if frame.kind != wanted || frame.def.is_none() {
+            return;
+        }
+        let span = Span::from_pm2(span);
+        if self.allows.allows(self.rule.name, span.line) {
+            return;
+        }
+        let operation = Blocking {
+            rule: self.rule_index,
+            operation: operation.to_owned(),
+            help: help.into(),
+            site: Site {
+                path: Arc::clone(&self.file.shared_path),
+                span,
+            },
+        };
+        if let Some(def) = self.frames.last_mut().and_then(|f| f.def.as_mut()) {
+            match effect {
+                Effect::Blocks => def.blocking.get_or_insert(operation),
+                Effect::NotCancelSafe => def.cancel_unsafe.get_or_insert(operation),
+            };
+        }
+    }
+
+    /// Reports a finding of the current rule at `span` that stands only if every
+    /// definition `callee` may refer to has `effect` once all files are summarised;
+    /// the message is built from the chain of calls down to the operation, and
+    /// each hop becomes a note (with its file when not this one).
+    pub(crate) fn report_through(
+        &mut self,
+        callee: &FutureSource,
+        effect: Effect,
+        span: proc_macro2::Span,
+        message: impl FnOnce(&Chain) -> String,
+        help: impl Into<String>,
+    ) {
+        let key = Key::of(callee);
+        let Some(index) = self.settle else {
+            self.pending.push(Condition {
+                callee: key,
+                facts: match effect {
+                    Effect::Blocks => &[Fact::Blocks],
+                    Effect::NotCancelSafe => &[Fact::NotCancelSafe],
+                },
+            });
+            return;
+        };
+        let Some(chain) = index.chain(effect, key) else {
+            return;
+        };
+        let mut finding = self.finding(span, message(&chain), help.into());
+        finding.notes = self.chain_notes(effect, &chain);
+        self.findings.push(finding);
+    }
+
+    /// The notes of a chain: "`a` calls `b` here", one per hop, with its file when not this one.
+    pub(super) fn chain_notes(&self, effect: Effect, chain: &Chain) -> Vec<crate::Note> {
+        chain
+            .hops
+            .iter()
+            .map(|(caller, what, site)| crate::Note {
+                span: site.span,
+                message: format!("`{caller}` {} {what} here", effect.verb()),
+                path: (site.path != self.file.shared_path).then(|| site.path.to_path_buf()),
+            })
+            .collect()
+    }
+
+    /// The function of the checked crate that `expr` calls, as the index keys it,
+    /// and how to name the callee in a message: `f(..)`/`m::f(..)` by resolved path
+    /// (`f`, `m::f`); `Type::f(..)` and `Self::f(..)` under the type's path
+    /// (`Type::f`); `recv.f(..)` (`.f()`) when the receiver's declared type
+    /// ([`declared_type`](Self::declared_type)) is a type or trait of the crate —
+    /// `self` in an `impl` (its type) or a trait's default method (the trait), a
+    /// parameter declared with a crate type, `impl Trait`, `dyn Trait` or a
+    /// generic bounded by one crate trait, a `let` with a written type or built
+    /// by a constructor, a field of a struct declared in this file.
+    /// `None` for anything else: a method on a receiver of unknown type is not
+    /// matched by name.
+    pub(crate) fn call_target(&self, expr: &Expr) -> Option<(FutureSource, String)> {
+        match expr {
+            Expr::Call(call) => {
+                let Expr::Path(func) = &*call.func else {
+                    return None;
+                };
+                if func.qself.is_some() {
+                    return None;
+                }
+                let written: Vec<String> = func
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let canon = if written.first().is_some_and(|s| s == "Self") {
+                    let mut canon = self.self_type()?.clone();
+                    canon.extend_from_slice(&written[1..]);
+                    canon
+                } else {
+                    self.resolve(&func.path)?
+                };
+                let key = self.free_fn_key(&canon)?;
+                Some((FutureSource::Free(key), written.join("::")))
+            }
+            Expr::MethodCall(call) => {
+                let mut canon = self.declared_type(&call.receiver)?;
+                canon.push(call.method.to_string());
+                let key = self.free_fn_key(&canon)?;
+                Some((FutureSource::Free(key), format!(".{}()", call.method)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The parameters of the function whose every call runs the current code
+    /// (seen through `async` blocks, not closures) that are declared as futures
+    /// (`fut: impl Future`, `F: Future`, `BoxFuture`, …), and its declared
+    /// return type as text; empty and `None` when it has no such parameter.
+    pub(crate) fn future_params(&self) -> (&[String], Option<&str>) {
+        for frame in self.frames.iter().rev() {
+            if let Some(def) = &frame.def {
+                return (&frame.future_params, def.output.as_deref());
+            }
+            if frame.kind != BodyKind::AsyncBlock {
+                break;
+            }
+        }
+        (&[], None)
+    }
+
+    /// What `Self` means here: the implementing type, or in a trait, the trait.
+    fn self_type(&self) -> Option<&Canon> {
+        let ctx = self.impls.last()?;
+        ctx.self_ty.as_ref().or(ctx.trait_.as_ref())
     }
 
     /// Reports a finding of the current rule covering `span`.
@@ -227,6 +540,7 @@ impl Cx<'_> {
             .map(|(span, message)| crate::Note {
                 span: Span::from_pm2(span),
                 message,
+                path: None,
             })
             .collect();
         self.findings.push(finding);
@@ -323,6 +637,7 @@ impl Cx<'_> {
             help,
             fix: None,
             notes: Vec::new(),
+            in_test_code: self.in_test_code(),
         }
     }
 

@@ -89,6 +89,7 @@ impl EngineFinding {
             help: help.into(),
             fix: None,
             notes: Vec::new(),
+            in_test_code: false,
         }
     }
 }

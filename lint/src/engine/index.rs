@@ -12,14 +12,24 @@
 //! checked again once every file is indexed (see `engine::finish`).
 
 use std::collections::HashMap;
+
+use super::summary::{Effect, Summaries};
 use std::path::{Path, PathBuf};
 
 /// A fact about one function definition, recorded while its file is walked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum Fact {
-    /// It is an `async fn`, so calling it creates a future (recorded by the walker;
-    /// not for `#[tokio::main]`/`#[tokio::test]` fns, which are sync once expanded).
+    /// Calling it creates a future: an `async fn` (not `#[tokio::main]`/`#[tokio::test]`
+    /// ones, which are sync once expanded), or a fn declared to return `impl Future`,
+    /// `Pin<Box<dyn Future>>`, `BoxFuture`/`LocalBoxFuture` or a crate alias of these
+    /// (recorded by the walker).
     Async,
+    /// It is a sync fn that blocks: it calls an operation a blocking rule reports,
+    /// directly or through other functions of the crate (see [`super::summary`]).
+    Blocks,
+    /// It is an `async fn` that awaits an operation that loses progress when
+    /// its future is dropped, directly or through awaited crate functions.
+    NotCancelSafe,
     /// A fact a rule recorded about it.
     Rule(RuleFact),
 }
@@ -42,11 +52,14 @@ impl RuleFact {
     }
 }
 
-/// Over every definition of one name: how many there are, and how many are `async`.
+/// Over every definition of one name: how many there are, how many are `async`
+/// (or declared to return a future), and how many have a body (a trait
+/// method's declaration without a default body has none).
 #[derive(Clone, Copy, Debug, Default)]
 struct Defs {
     count: u32,
     async_count: u32,
+    bodies: u32,
 }
 
 /// Every function of the run: free functions by crate and module path, methods by name,
@@ -55,22 +68,38 @@ struct Defs {
 /// It stays as small as an index of `async`-ness alone: one 16-byte entry per
 /// name, plus one per (name, rule fact) pair that some definition recorded —
 /// most functions record none. Any number of rules may define facts.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct FnIndex {
     defs: HashMap<Key, Defs>,
     /// Under [`Key::with_fact`]: how many definitions of the name recorded the fact.
     rule_facts: HashMap<Key, u32>,
+    /// Function summaries: the definitions with effects or calls into the crate
+    /// (see [`super::summary`]), and after [`settle`](Self::settle) what each key does.
+    pub(crate) summaries: Summaries,
 }
 
 impl FnIndex {
     /// Records one definition of `callee` (a free function under its [`free_key`],
     /// or a method or associated function, impl or trait, by name): whether it is
     /// `async`, and the rule facts recorded about it, each once.
+    #[cfg(test)]
     pub(crate) fn add(&mut self, callee: &FutureSource, is_async: bool, facts: &[RuleFact]) {
+        self.add_def(callee, is_async, true, facts);
+    }
+
+    /// As [`add`](Self::add), for a definition that may have no body (`has_body`).
+    pub(crate) fn add_def(
+        &mut self,
+        callee: &FutureSource,
+        is_async: bool,
+        has_body: bool,
+        facts: &[RuleFact],
+    ) {
         let key = Key::of(callee);
         let defs = self.defs.entry(key).or_default();
         defs.count += 1;
         defs.async_count += u32::from(is_async);
+        defs.bodies += u32::from(has_body);
         for &fact in facts {
             *self.rule_facts.entry(key.with_fact(fact)).or_default() += 1;
         }
@@ -82,10 +111,32 @@ impl FnIndex {
             let mine = self.defs.entry(key).or_default();
             mine.count += defs.count;
             mine.async_count += defs.async_count;
+            mine.bodies += defs.bodies;
         }
         for (key, count) in other.rule_facts {
             *self.rule_facts.entry(key).or_default() += count;
         }
+        self.summaries.merge(other.summaries);
+    }
+
+    /// Once every file is merged: resolves the return types that name a crate
+    /// type alias of a future, and propagates the function summaries over the
+    /// call graph (see [`Summaries::settle`]).
+    pub(crate) fn settle(&mut self) {
+        for (callee, alias) in std::mem::take(&mut self.summaries.returns_alias) {
+            if self.summaries.future_aliases.contains(&alias) {
+                if let Some(defs) = self.defs.get_mut(&callee) {
+                    defs.async_count += 1;
+                }
+            }
+        }
+        let bodies: HashMap<Key, u32> = self.defs.iter().map(|(k, d)| (*k, d.bodies)).collect();
+        self.summaries.settle(&bodies);
+    }
+
+    /// How every definition of `callee` has `effect`, when each of them does (after [`settle`](Self::settle)).
+    pub(crate) fn chain(&self, effect: Effect, callee: Key) -> Option<super::summary::Chain> {
+        self.summaries.chain(effect, callee)
     }
 
     /// Whether `condition` certainly holds: its callee has a definition, and
@@ -97,6 +148,10 @@ impl FnIndex {
         condition.facts.iter().all(|fact| {
             let with_fact = match *fact {
                 Fact::Async => defs.async_count,
+                Fact::Blocks => return self.summaries.has(Effect::Blocks, condition.callee),
+                Fact::NotCancelSafe => {
+                    return self.summaries.has(Effect::NotCancelSafe, condition.callee);
+                }
                 Fact::Rule(fact) => self
                     .rule_facts
                     .get(&condition.callee.with_fact(fact))
@@ -111,10 +166,11 @@ impl FnIndex {
 /// A function of the checked code, as a call names it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum FutureSource {
-    /// A free function, by [`free_key`].
+    /// A function by the [`free_key`] of its path: a free function
+    /// `crate::a::f`, a method or associated function under its type's path
+    /// (`crate::a::Cache::refresh`), a trait method under its trait's path
+    /// (`crate::a::Store::load`, every impl in the crate and the declaration).
     Free(String),
-    /// A method or associated function, by name.
-    Method(String),
 }
 
 /// What the index keeps of a [`FutureSource`]: a 64-bit hash of it, so that the
@@ -217,19 +273,23 @@ mod tests {
     #[test]
     fn a_name_defined_both_async_and_sync_is_not_a_future() {
         let mut index = FnIndex::default();
-        index.add(&FutureSource::Method("fetch".into()), true, &[]);
-        index.add(&FutureSource::Method("load".into()), true, &[]);
+        index.add(&FutureSource::Free("app#Api::fetch".into()), true, &[]);
+        index.add(&FutureSource::Free("app#Api::load".into()), true, &[]);
         let mut other = FnIndex::default();
-        other.add(&FutureSource::Method("load".into()), false, &[]);
+        other.add(&FutureSource::Free("app#Api::load".into()), false, &[]);
         index.merge(other);
-        let future =
-            |name: &str| Condition::new(&FutureSource::Method(name.into()), &[Fact::Async]);
+        let future = |name: &str| {
+            Condition::new(
+                &FutureSource::Free(format!("app#Api::{name}")),
+                &[Fact::Async],
+            )
+        };
         assert!(index.holds(&future("fetch")));
         assert!(!index.holds(&future("load")));
         assert!(!index.holds(&future("missing")));
         // A free function and a method of the same name are different keys.
         assert!(!index.holds(&Condition::new(
-            &FutureSource::Free("fetch".into()),
+            &FutureSource::Free("app#fetch".into()),
             &[Fact::Async]
         )));
     }
@@ -246,9 +306,13 @@ mod tests {
             true,
             &[OPENS, CLOSES],
         );
-        index.add(&FutureSource::Method("get".into()), true, &[CLOSES, OPENS]);
+        index.add(
+            &FutureSource::Free("app#Api::get".into()),
+            true,
+            &[CLOSES, OPENS],
+        );
         let mut other = FnIndex::default();
-        other.add(&FutureSource::Method("get".into()), true, &[CLOSES]);
+        other.add(&FutureSource::Free("app#Api::get".into()), true, &[CLOSES]);
         other.add(&FutureSource::Free("app#open".into()), true, &[OPENS]);
         other.add(
             &FutureSource::Free("app#sync".into()),
@@ -259,7 +323,7 @@ mod tests {
         let holds = |callee| index.holds(&Condition::new(&callee, OPENS_AND_CLOSES));
         assert!(holds(FutureSource::Free("app#both".into())));
         assert!(
-            !holds(FutureSource::Method("get".into())),
+            !holds(FutureSource::Free("app#Api::get".into())),
             "one `get` does not open"
         );
         assert!(

@@ -26,7 +26,11 @@ pub(crate) mod macros;
 pub(crate) mod parse;
 pub(crate) mod resolve;
 pub(crate) mod rule;
+pub(crate) mod session;
+pub(crate) mod signature;
+pub(crate) mod summary;
 pub(crate) mod suppress;
+pub(crate) mod test_code;
 pub(crate) mod types;
 pub(crate) mod walk;
 pub(crate) mod walker;
@@ -39,7 +43,7 @@ use rayon::prelude::*;
 
 use crate::{Finding, Report, Span};
 use cx::FileCtx;
-pub(crate) use cx::{BodyKind, Cx, LoopKind};
+pub(crate) use cx::{BodyKind, Cx, LoopKind, LoopTest};
 pub(crate) use finding::EngineFinding;
 use index::{Condition, FnIndex};
 pub(crate) use macros::Select;
@@ -188,10 +192,11 @@ fn finish(
     check: impl Fn(usize, Option<&FnIndex>) -> FileOutcome + Sync,
 ) -> Report {
     let FirstPass {
-        index,
+        mut index,
         pending,
         mut outcomes,
     } = first;
+    index.settle();
     let mut again: Vec<usize> = pending
         .iter()
         .filter(|(_, condition)| index.holds(condition))
@@ -273,10 +278,12 @@ fn check_parsed(
     let (crate_root, module_path) = index::crate_location(path);
     let file_ctx = FileCtx {
         path: path.to_path_buf(),
+        shared_path: Arc::from(path),
         crate_root,
         module_path,
+        is_test_file: test_code::is_test_file(path),
     };
-    let Some(walker) = Walker::new(&file_ctx, &rules.active, settle) else {
+    let Some(walker) = Walker::new(&file_ctx, &rules.active, &allows, settle) else {
         return FileOutcome {
             findings,
             ..FileOutcome::default()

@@ -25,6 +25,9 @@ pub(crate) trait Rule: Sync {
     fn check_stmt(&self, _cx: &mut Cx<'_>, _stmt: &syn::Stmt) {}
     /// Every block, once, before its statements (for rules that look at a statement and what follows it).
     fn check_block(&self, _cx: &mut Cx<'_>, _block: &syn::Block) {}
+    /// Every `fn` item (at module level or nested in a body), before its body, in
+    /// the context around it (for rules that read its attributes, such as `#[tokio::test]`).
+    fn check_fn(&self, _cx: &mut Cx<'_>, _item: &syn::ItemFn) {}
     /// Every `select!` (tokio or futures) whose branches parse.
     fn check_select(&self, _cx: &mut Cx<'_>, _select: &Select) {}
 }

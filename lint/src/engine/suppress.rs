@@ -30,6 +30,13 @@ impl Allows {
             .get(&finding.span.line)
             .is_some_and(|rules| rules.iter().any(|r| r == finding.rule))
     }
+
+    /// Whether an allow comment silences `rule` on `line` (as [`silences`](Self::silences)).
+    pub(crate) fn allows(&self, rule: &str, line: usize) -> bool {
+        self.lines
+            .get(&line)
+            .is_some_and(|rules| rules.iter().any(|r| r == rule))
+    }
 }
 
 /// Finds the allow comments in `source`; a name not among `known` comes back as an `unknown_rule_in_allow` finding.
@@ -143,6 +150,7 @@ mod tests {
             help: String::new(),
             fix: None,
             notes: Vec::new(),
+            in_test_code: false,
         }
     }
 

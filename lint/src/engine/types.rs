@@ -12,17 +12,23 @@
 //! [`resolve`](super::resolve)), after peeling what does not change which
 //! methods a value has: references, parentheses, and the smart pointers
 //! `Arc`, `Rc` and `Box`. Locks are not peeled: the type of
-//! `state: Arc<parking_lot::Mutex<State>>` is `parking_lot::Mutex`.
+//! `state: Arc<parking_lot::Mutex<State>>` is `parking_lot::Mutex`. A
+//! written type is read by [`signature::param_type`], so a parameter (or
+//! field) declared `impl Store`, `dyn Store` or as a generic bounded by one
+//! trait of the crate has that trait as its type.
 //!
 //! The [`TypeEnv`] lives in the walker's [`Cx`](super::Cx); rules ask
 //! through [`Cx::declared_type`](super::Cx::declared_type) and name what a
-//! path is with [`LockKind`] or by comparing the path.
+//! path is with [`LockKind`] or by comparing the path. It is the engine's one
+//! source of receiver types: method calls resolve to the crate's functions
+//! for summaries through it too ([`Cx::call_target`](super::Cx::call_target)).
 
 use std::collections::HashMap;
 
-use syn::{Expr, GenericArgument, PathArguments, Type};
+use syn::{Expr, Type};
 
-use super::resolve::Canon;
+use super::resolve::{self, Canon, Scope};
+use super::signature;
 
 /// How many type aliases are followed before giving up (a cycle, or an alias of an alias of …).
 const MAX_ALIAS_HOPS: usize = 8;
@@ -49,8 +55,6 @@ pub(crate) struct TypeEnv {
     fields: HashMap<Canon, HashMap<String, Canon>>,
     /// `crate::m::Alias` → the canonical path of what it stands for (peeled).
     aliases: HashMap<Canon, Canon>,
-    /// The self type of each enclosing `impl`, innermost last (`None`: not a path).
-    impls: Vec<Option<Canon>>,
     /// Local names, innermost scope last: `None` records a binding whose type is unknown,
     /// which hides any outer binding of that name.
     locals: Vec<HashMap<String, Option<Canon>>>,
@@ -87,12 +91,12 @@ impl LockKind {
 
 impl TypeEnv {
     /// Records the struct fields and type aliases among the `items` of the module at
-    /// `module_path`, resolving their types with `resolve` (the module's scope).
+    /// `module_path`, resolving their types in `scopes` (the module's scope innermost).
     pub(crate) fn add_module(
         &mut self,
         module_path: &[String],
         items: &[syn::Item],
-        resolve: &impl Fn(&syn::Path) -> Option<Canon>,
+        scopes: &[Scope],
     ) {
         let canon_of = |ident: &syn::Ident| {
             let mut canon = vec!["crate".to_owned()];
@@ -109,37 +113,20 @@ impl TypeEnv {
                     let fields: HashMap<String, Canon> = named
                         .named
                         .iter()
-                        .filter_map(|f| {
-                            Some((f.ident.as_ref()?.to_string(), peel(&f.ty, resolve)?))
-                        })
+                        .filter_map(|f| Some((f.ident.as_ref()?.to_string(), peel(&f.ty, scopes)?)))
                         .collect();
                     if !fields.is_empty() {
                         self.fields.insert(canon_of(&s.ident), fields);
                     }
                 }
                 syn::Item::Type(alias) if alias.generics.params.is_empty() => {
-                    if let Some(target) = peel(&alias.ty, resolve) {
+                    if let Some(target) = peel(&alias.ty, scopes) {
                         self.aliases.insert(canon_of(&alias.ident), target);
                     }
                 }
                 _ => {}
             }
         }
-    }
-
-    /// Enters an `impl` block whose self type is `self_ty`.
-    pub(crate) fn enter_impl(
-        &mut self,
-        self_ty: &Type,
-        resolve: &impl Fn(&syn::Path) -> Option<Canon>,
-    ) {
-        let canon = peel(self_ty, resolve);
-        self.impls.push(canon);
-    }
-
-    /// Leaves the innermost `impl` block.
-    pub(crate) fn leave_impl(&mut self) {
-        self.impls.pop();
     }
 
     /// Opens a scope for local names (a block, a function's parameters, a closure's).
@@ -184,7 +171,7 @@ impl TypeEnv {
     }
 
     /// Follows same-file type aliases from `canon`.
-    fn unalias(&self, canon: Canon) -> Canon {
+    pub(crate) fn unalias(&self, canon: Canon) -> Canon {
         let mut canon = canon;
         for _ in 0..MAX_ALIAS_HOPS {
             match self.aliases.get(&canon) {
@@ -195,19 +182,20 @@ impl TypeEnv {
         canon
     }
 
-    /// The declared type of `expr`: a local or parameter, `self`, a field of a value
-    /// of known struct type, or a constructor call (see the module docs).
-    pub(crate) fn type_of(&self, expr: &Expr) -> Option<Canon> {
+    /// The declared type of `expr`: a local or parameter, `self` (whose type is
+    /// `self_ty`: the enclosing `impl`'s type, or trait), a field of a value of
+    /// known struct type (see the module docs).
+    pub(crate) fn type_of(&self, expr: &Expr, self_ty: Option<&Canon>) -> Option<Canon> {
         let canon = match expr {
-            Expr::Paren(p) => return self.type_of(&p.expr),
-            Expr::Reference(r) => return self.type_of(&r.expr),
+            Expr::Paren(p) => return self.type_of(&p.expr, self_ty),
+            Expr::Reference(r) => return self.type_of(&r.expr, self_ty),
             Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                return self.type_of(&u.expr);
+                return self.type_of(&u.expr, self_ty);
             }
             Expr::Path(p) if p.qself.is_none() => {
                 let ident = p.path.get_ident()?;
                 if ident == "self" {
-                    self.impls.last()?.clone()?
+                    self_ty?.clone()
                 } else {
                     self.local(&ident.to_string())?.clone()
                 }
@@ -216,12 +204,12 @@ impl TypeEnv {
                 let syn::Member::Named(name) = &f.member else {
                     return None;
                 };
-                let owner = self.type_of(&f.base)?;
+                let owner = self.type_of(&f.base, self_ty)?;
                 self.fields.get(&owner)?.get(&name.to_string())?.clone()
             }
             // `x.clone()` of an `Arc<T>` or a `T`.
             Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
-                return self.type_of(&m.receiver);
+                return self.type_of(&m.receiver, self_ty);
             }
             _ => return None,
         };
@@ -229,11 +217,8 @@ impl TypeEnv {
     }
 
     /// The type a `let` initialiser builds, when it is a constructor call (see the module docs).
-    pub(crate) fn constructed(
-        &self,
-        init: &Expr,
-        resolve: &impl Fn(&syn::Path) -> Option<Canon>,
-    ) -> Option<Canon> {
+    pub(crate) fn constructed(&self, init: &Expr, scopes: &[Scope]) -> Option<Canon> {
+        let resolve = |path: &syn::Path| resolve::resolve(scopes, path);
         let canon = match unwrap_result(init) {
             Expr::Call(call) => {
                 let Expr::Path(func) = &*call.func else {
@@ -249,7 +234,7 @@ impl TypeEnv {
                     && matches!(wrapper, Some("Arc" | "Rc" | "Box"))
                     && call.args.len() == 1
                 {
-                    return self.constructed(&call.args[0], resolve);
+                    return self.constructed(&call.args[0], scopes);
                 }
                 if !CONSTRUCTORS.contains(&f.as_str())
                     || !wrapper.is_some_and(|t| t.starts_with(char::is_uppercase))
@@ -281,12 +266,8 @@ impl TypeEnv {
     }
 
     /// The declared type of a written type (`&Arc<T>` → `T`), aliases followed.
-    pub(crate) fn declared(
-        &self,
-        ty: &Type,
-        resolve: &impl Fn(&syn::Path) -> Option<Canon>,
-    ) -> Option<Canon> {
-        peel(ty, resolve).map(|canon| self.unalias(canon))
+    pub(crate) fn declared(&self, ty: &Type, scopes: &[Scope]) -> Option<Canon> {
+        peel(ty, scopes).map(|canon| self.unalias(canon))
     }
 }
 
@@ -305,30 +286,11 @@ fn unwrap_result(mut expr: &Expr) -> &Expr {
     }
 }
 
-/// The canonical path of `ty` after peeling references, parentheses and `Arc`/`Rc`/`Box`.
-fn peel(ty: &Type, resolve: &impl Fn(&syn::Path) -> Option<Canon>) -> Option<Canon> {
-    match ty {
-        Type::Reference(r) => peel(&r.elem, resolve),
-        Type::Paren(p) => peel(&p.elem, resolve),
-        Type::Group(g) => peel(&g.elem, resolve),
-        Type::Path(p) if p.qself.is_none() => {
-            let last = p.path.segments.last()?;
-            if matches!(last.ident.to_string().as_str(), "Arc" | "Rc" | "Box") {
-                if let PathArguments::AngleBracketed(args) = &last.arguments {
-                    let mut types = args.args.iter().filter_map(|a| match a {
-                        GenericArgument::Type(t) => Some(t),
-                        _ => None,
-                    });
-                    if let (Some(inner), None) = (types.next(), types.next()) {
-                        return peel(inner, resolve);
-                    }
-                }
-                return None;
-            }
-            resolve(&p.path)
-        }
-        _ => None,
-    }
+/// The canonical path of `ty` after peeling references, parentheses and
+/// `Arc`/`Rc`/`Box` (see [`signature::param_type`], which also knows
+/// `impl Trait` and `dyn Trait` of a crate trait), outside any generics.
+fn peel(ty: &Type, scopes: &[Scope]) -> Option<Canon> {
+    signature::param_type(ty, &[], &[], scopes, None)
 }
 
 /// Every name a pattern binds.
@@ -361,7 +323,6 @@ fn collect_names(pat: &syn::Pat, out: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::resolve::{Scope, resolve};
 
     /// The declared type of `expr` in the body of the last fn of `src` (module `m`),
     /// with that fn's parameters and `let`s bound as the walker binds them.
@@ -369,9 +330,8 @@ mod tests {
         let file: syn::File = syn::parse_str(src).unwrap();
         let module = vec!["m".to_owned()];
         let scopes = vec![Scope::module(&module, &file.items)];
-        let res = |p: &syn::Path| resolve(&scopes, p);
         let mut env = TypeEnv::default();
-        env.add_module(&module, &file.items, &res);
+        env.add_module(&module, &file.items, &scopes);
         let mut body: Option<(Option<&Type>, &syn::Signature, &syn::Block)> = None;
         for item in &file.items {
             match item {
@@ -387,14 +347,12 @@ mod tests {
             }
         }
         let (self_ty, sig, block) = body.unwrap();
-        if let Some(ty) = self_ty {
-            env.enter_impl(ty, &res);
-        }
+        let self_ty = self_ty.and_then(|ty| env.declared(ty, &scopes));
         env.enter_scope();
         for input in &sig.inputs {
             if let syn::FnArg::Typed(t) = input {
                 let name = crate::engine::resolve::bound_name(&t.pat).unwrap();
-                let ty = env.declared(&t.ty, &res);
+                let ty = env.declared(&t.ty, &scopes);
                 env.bind(name, ty);
             }
         }
@@ -402,17 +360,17 @@ mod tests {
             if let syn::Stmt::Local(local) = stmt {
                 let name = crate::engine::resolve::bound_name(&local.pat).unwrap();
                 let ty = match &local.pat {
-                    syn::Pat::Type(t) => env.declared(&t.ty, &res),
+                    syn::Pat::Type(t) => env.declared(&t.ty, &scopes),
                     _ => local
                         .init
                         .as_ref()
-                        .and_then(|i| env.constructed(&i.expr, &res)),
+                        .and_then(|i| env.constructed(&i.expr, &scopes)),
                 };
                 env.bind(name, ty);
             }
         }
         let expr: Expr = syn::parse_str(expr).unwrap();
-        env.type_of(&expr).map(|c| c.join("::"))
+        env.type_of(&expr, self_ty.as_ref()).map(|c| c.join("::"))
     }
 
     #[test]

@@ -6,15 +6,34 @@
 //! leaves a function it lists the function in the file's part of the
 //! cross-file index, with the facts recorded while walking its body.
 
+use std::sync::Arc;
+
+use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Pat};
 
-use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, LoopKind};
-use super::index::{FnIndex, FutureSource};
+use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, ImplCtx, LoopKind, LoopTest};
+use super::index::{Condition, Fact, FnIndex, FutureSource, Key};
 use super::macros::{self, MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
+use super::signature::{self, Returns};
+use super::summary::{DefSummary, Effect, Site};
+use super::suppress::Allows;
+use super::test_code;
 use super::types::TypeEnv;
+use crate::{Finding, Span};
+
+/// What a function definition is, for [`Walker::in_fn`].
+struct FnSpec<'a> {
+    keys: Vec<FutureSource>,
+    name: String,
+    sig: &'a syn::Signature,
+    is_async: bool,
+    has_body: bool,
+    /// The generics in scope for its parameters (the impl's and its own).
+    generics: Vec<&'a syn::Generics>,
+}
 
 /// What walking a file produced.
 #[derive(Debug)]
@@ -44,6 +63,7 @@ impl<'f> Walker<'f> {
     pub(crate) fn new(
         file: &'f FileCtx,
         rules: &'f [Plugin<'f>],
+        allows: &'f Allows,
         settle: Option<&'f FnIndex>,
     ) -> Option<Self> {
         let first = rules.first()?;
@@ -53,8 +73,12 @@ impl<'f> Walker<'f> {
                 frames: Vec::new(),
                 scopes: Vec::new(),
                 rule: first,
+                rule_index: 0,
+                impls: Vec::new(),
+                allows,
                 awaited: Vec::new(),
                 statements: Vec::new(),
+                test_depth: 0,
                 macro_depth: 0,
                 findings: Vec::new(),
                 pending: Vec::new(),
@@ -80,8 +104,9 @@ impl<'f> Walker<'f> {
 
     /// Calls `hook` of every active rule, each as the current rule of the [`Cx`].
     fn hooks(&mut self, hook: impl Fn(&dyn Rule, &mut Cx<'f>)) {
-        for rule in self.rules {
+        for (index, rule) in self.rules.iter().enumerate() {
             self.cx.rule = rule;
+            self.cx.rule_index = index;
             hook(rule.hooks, &mut self.cx);
         }
     }
@@ -90,64 +115,250 @@ impl<'f> Walker<'f> {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            loop_tests: Vec::new(),
             def: None,
+            future_params: Vec::new(),
         });
         walk(self);
         self.cx.frames.pop();
     }
 
-    /// Walks a function's body, then lists the function in the index (when
-    /// `callee` is `Some`) with the facts recorded while walking it.
-    fn in_fn(
-        &mut self,
-        callee: Option<FutureSource>,
-        is_async: bool,
-        kind: BodyKind,
-        sig: &syn::Signature,
-        walk: impl FnOnce(&mut Self),
-    ) {
+    /// Binds a function's parameters in a new scope of declared types: each
+    /// plain one with the path calls on it resolve by (see
+    /// [`signature::param_type`]), any other pattern's names as unknown.
+    fn bind_params(&mut self, spec: &FnSpec<'_>) {
         self.cx.types.enter_scope();
-        for input in &sig.inputs {
+        let self_ty = self.cx.impls.last().and_then(|i| i.self_ty.clone());
+        let no_outer = Vec::new();
+        let outer = self.cx.impls.last().map_or(&no_outer, |i| &i.generics);
+        for input in &spec.sig.inputs {
             let syn::FnArg::Typed(param) = input else {
                 continue;
             };
-            match resolve::bound_name(&param.pat) {
-                Some(name) => {
-                    let scopes = &self.cx.scopes;
-                    let ty = self
-                        .cx
-                        .types
-                        .declared(&param.ty, &|p| resolve::resolve(scopes, p));
-                    self.cx.types.bind(name, ty);
-                }
-                None => self.cx.types.hide(&param.pat),
-            }
+            let Some(name) = resolve::bound_name(&param.pat) else {
+                self.cx.types.hide(&param.pat);
+                continue;
+            };
+            let ty = signature::param_type(
+                &param.ty,
+                &spec.generics,
+                outer,
+                &self.cx.scopes,
+                self_ty.as_ref(),
+            )
+            .map(|canon| self.cx.types.unalias(canon));
+            self.cx.types.bind(name, ty);
         }
+    }
+
+    /// A function's parameters declared as futures.
+    fn future_params_of(&self, spec: &FnSpec<'_>) -> Vec<String> {
+        spec.sig
+            .inputs
+            .iter()
+            .filter_map(|arg| match arg {
+                syn::FnArg::Typed(t)
+                    if signature::is_future_param(&t.ty, &spec.generics, &self.cx.scopes) =>
+                {
+                    resolve::bound_name(&t.pat)
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Walks a function's body, then lists the function in the index under
+    /// each of its keys with the facts recorded while walking it, and, for a
+    /// sync function that blocks or calls functions of the crate, its summary.
+    fn in_fn(&mut self, spec: FnSpec<'_>, walk: impl FnOnce(&mut Self)) {
+        let future_params = self.future_params_of(&spec);
+        self.bind_params(&spec);
+        let output = (!future_params.is_empty()).then(|| match &spec.sig.output {
+            syn::ReturnType::Default => String::new(),
+            syn::ReturnType::Type(_, ty) => quote::ToTokens::to_token_stream(ty).to_string(),
+        });
+        let (is_async, returns_alias) = match signature::returns(&spec.sig.output, &self.cx.scopes)
+        {
+            Returns::Future => (true, None),
+            Returns::Alias(canon) => (
+                spec.is_async,
+                self.cx
+                    .free_fn_key(&canon)
+                    .map(|k| Key::of(&FutureSource::Free(k))),
+            ),
+            Returns::Other => (spec.is_async, None),
+        };
+        let kind = Self::body_kind(spec.sig.asyncness.as_ref());
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
+            loop_tests: Vec::new(),
             def: Some(FnDef {
-                callee,
+                keys: spec.keys,
+                name: spec.name,
+                span: Span::from_pm2(spec.sig.ident.span()),
                 is_async,
+                has_body: spec.has_body,
+                returns_alias,
                 facts: Vec::new(),
+                blocking: None,
+                calls: Vec::new(),
+                cancel_unsafe: None,
+                awaited: Vec::new(),
+                output,
             }),
+            future_params,
         });
         walk(self);
-        let def = self.cx.frames.pop().and_then(|f| f.def);
-        if let Some(FnDef {
-            callee: Some(callee),
-            is_async,
-            facts,
-        }) = def
-        {
-            self.cx.index.add(&callee, is_async, &facts);
-        }
         self.cx.types.leave_scope();
+        let Some(def) = self.cx.frames.pop().and_then(|f| f.def) else {
+            return;
+        };
+        for key in &def.keys {
+            self.cx
+                .index
+                .add_def(key, def.is_async, def.has_body, &def.facts);
+            if let Some(alias) = def.returns_alias {
+                self.cx
+                    .index
+                    .summaries
+                    .returns_alias
+                    .push((Key::of(key), alias));
+            }
+        }
+        if !def.keys.is_empty()
+            && (def.blocking.is_some()
+                || !def.calls.is_empty()
+                || def.cancel_unsafe.is_some()
+                || !def.awaited.is_empty())
+        {
+            self.cx.index.summaries.add(DefSummary {
+                keys: def.keys.iter().map(Key::of).collect(),
+                name: def.name,
+                site: Site {
+                    path: Arc::clone(&self.cx.file.shared_path),
+                    span: def.span,
+                },
+                blocking: def.blocking,
+                calls: def.calls,
+                cancel_unsafe: def.cancel_unsafe,
+                awaited: def.awaited,
+            });
+        }
     }
 
-    fn in_loop(&mut self, kind: LoopKind, walk: impl FnOnce(&mut Self)) {
+    /// The index key of `crate::<module>::<path..>::<name>`, when `path` is into the crate.
+    fn key_under(&self, path: Option<&Canon>, name: &syn::Ident) -> Option<FutureSource> {
+        let mut canon = path?.clone();
+        canon.push(name.to_string());
+        self.cx.free_fn_key(&canon).map(FutureSource::Free)
+    }
+
+    /// At a call in a sync function's body: records the call in its summary.
+    /// At a call in async context: reports it when the callee blocks (second
+    /// pass), or keeps the condition for the merged index (first pass).
+    fn summary_call(&mut self, expr: &Expr) {
+        let in_sync_fn = self.cx.in_sync_fn();
+        if !in_sync_fn && !self.cx.is_async() {
+            return;
+        }
+        let Some((callee, written)) = self.cx.call_target(expr) else {
+            return;
+        };
+        let key = Key::of(&callee);
+        let span = match expr {
+            Expr::MethodCall(call) => call
+                .method
+                .span()
+                .join(call.paren_token.span.close())
+                .unwrap_or_else(|| call.method.span()),
+            _ => expr.span(),
+        };
+        let span = Span::from_pm2(span);
+        if in_sync_fn {
+            let site = Site {
+                path: Arc::clone(&self.cx.file.shared_path),
+                span,
+            };
+            if let Some(def) = self.cx.frames.last_mut().and_then(|f| f.def.as_mut()) {
+                if !def.calls.iter().any(|(k, _)| *k == key) {
+                    def.calls.push((key, site));
+                }
+            }
+            return;
+        }
+        let Some(index) = self.cx.settle else {
+            self.cx.pending.push(Condition {
+                callee: key,
+                facts: &[Fact::Blocks],
+            });
+            return;
+        };
+        let Some(chain) = index.chain(Effect::Blocks, key) else {
+            return;
+        };
+        let Some(rule) = self.rules.get(chain.rule) else {
+            return;
+        };
+        // A path call is named as written (`util::nap`), a method call by its definition (`Limiter::acquire`).
+        let written = match expr {
+            Expr::MethodCall(_) => chain
+                .hops
+                .first()
+                .map_or(written.as_str(), |h| h.0.as_str()),
+            _ => written.as_str(),
+        };
+        let notes = self.cx.chain_notes(Effect::Blocks, &chain);
+        self.cx.findings.push(Finding {
+            rule: rule.name,
+            severity: rule.severity,
+            message: format!(
+                "`{written}` blocks the executor: it calls {}",
+                chain.operation
+            ),
+            path: self.cx.file.path.clone(),
+            span,
+            help: chain.help,
+            fix: None,
+            notes,
+            in_test_code: self.cx.in_test_code(),
+        });
+    }
+
+    /// At an `.await` directly in an `async fn`'s body: records an awaited call
+    /// of a crate function in the function's summary (for "not cancel-safe").
+    fn summary_await(&mut self, base: &Expr) {
+        let in_async_fn = self
+            .cx
+            .frames
+            .last()
+            .is_some_and(|f| f.kind == BodyKind::AsyncFn && f.def.is_some());
+        if !in_async_fn {
+            return;
+        }
+        let mut base = base;
+        while let Expr::Paren(p) = base {
+            base = &p.expr;
+        }
+        let Some((callee, _)) = self.cx.call_target(base) else {
+            return;
+        };
+        let key = Key::of(&callee);
+        let site = Site {
+            path: Arc::clone(&self.cx.file.shared_path),
+            span: Span::from_pm2(base.span()),
+        };
+        if let Some(def) = self.cx.frames.last_mut().and_then(|f| f.def.as_mut()) {
+            if !def.awaited.iter().any(|(k, _)| *k == key) {
+                def.awaited.push((key, site));
+            }
+        }
+    }
+
+    fn in_loop(&mut self, kind: LoopKind, tests: Vec<LoopTest>, walk: impl FnOnce(&mut Self)) {
         let pushed = if let Some(frame) = self.cx.frames.last_mut() {
             frame.loops.push(kind);
+            frame.loop_tests.push(tests);
             true
         } else {
             false
@@ -156,8 +367,34 @@ impl<'f> Walker<'f> {
         if pushed {
             if let Some(frame) = self.cx.frames.last_mut() {
                 frame.loops.pop();
+                frame.loop_tests.pop();
             }
         }
+    }
+
+    /// Walks an item, counted as test code when its attributes make it so.
+    fn in_item(&mut self, attrs: &[syn::Attribute], walk: impl FnOnce(&mut Self)) {
+        let is_test = test_code::is_test_item(attrs);
+        self.cx.test_depth += usize::from(is_test);
+        walk(self);
+        self.cx.test_depth -= usize::from(is_test);
+    }
+
+    /// Walks a function item with its parameters bound in a scope of their own:
+    /// a parameter's name is a local variable, not the item or import of that name.
+    fn with_params(&mut self, sig: &syn::Signature, walk: impl FnOnce(&mut Self)) {
+        let mut scope = Scope::default();
+        for input in &sig.inputs {
+            let syn::FnArg::Typed(param) = input else {
+                continue;
+            };
+            if let Some(name) = resolve::bound_name(&param.pat) {
+                scope.bind(name, None);
+            }
+        }
+        self.cx.scopes.push(scope);
+        walk(self);
+        self.cx.scopes.pop();
     }
 
     fn bind(&mut self, pat: &Pat, init: Option<Canon>) {
@@ -201,10 +438,7 @@ impl<'f> Walker<'f> {
 
     /// Records the struct fields and type aliases of a module whose scope was just pushed.
     fn add_types(&mut self, module: &[String], items: &[syn::Item]) {
-        let scopes = &self.cx.scopes;
-        self.cx
-            .types
-            .add_module(module, items, &|p| resolve::resolve(scopes, p));
+        self.cx.types.add_module(module, items, &self.cx.scopes);
     }
 
     /// Records the declared type of what a `let` binds (see [`TypeEnv`]).
@@ -214,13 +448,12 @@ impl<'f> Walker<'f> {
             return;
         };
         let scopes = &self.cx.scopes;
-        let res = |p: &syn::Path| resolve::resolve(scopes, p);
         let ty = match &local.pat {
-            Pat::Type(t) => self.cx.types.declared(&t.ty, &res),
+            Pat::Type(t) => self.cx.types.declared(&t.ty, scopes),
             _ => local
                 .init
                 .as_ref()
-                .and_then(|init| self.cx.types.constructed(&init.expr, &res)),
+                .and_then(|init| self.cx.types.constructed(&init.expr, scopes)),
         };
         self.cx.types.bind(name, ty);
     }
@@ -241,6 +474,17 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.add_types(&module, &file.items);
         visit::visit_file(self, file);
         self.cx.scopes.pop();
+    }
+
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        let attrs: &[syn::Attribute] = match item {
+            syn::Item::Fn(i) => &i.attrs,
+            syn::Item::Mod(i) => &i.attrs,
+            syn::Item::Impl(i) => &i.attrs,
+            syn::Item::Trait(i) => &i.attrs,
+            _ => &[],
+        };
+        self.in_item(attrs, |w| visit::visit_item(w, item));
     }
 
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
@@ -276,44 +520,127 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 .last()
                 .is_some_and(|s| s.ident == "main" || s.ident == "test")
         });
-        let is_async = item.sig.asyncness.is_some() && !runs_own_runtime;
-        let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(
-            key.map(FutureSource::Free),
-            is_async,
-            kind,
-            &item.sig,
-            |w| {
-                visit::visit_item_fn(w, item);
-            },
-        );
+        self.hooks(|rule, cx| rule.check_fn(cx, item));
+        let spec = FnSpec {
+            keys: key.map(FutureSource::Free).into_iter().collect(),
+            name: item.sig.ident.to_string(),
+            sig: &item.sig,
+            is_async: item.sig.asyncness.is_some() && !runs_own_runtime,
+            has_body: true,
+            generics: vec![&item.sig.generics],
+        };
+        // A fn item inside an impl's method does not see the impl's `Self`.
+        let impls = std::mem::take(&mut self.cx.impls);
+        self.in_fn(spec, |w| {
+            w.with_params(&item.sig, |w| visit::visit_item_fn(w, item));
+        });
+        self.cx.impls = impls;
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let self_ty = match &*item.self_ty {
+            syn::Type::Path(p) if p.qself.is_none() => self.cx.resolve(&p.path),
+            _ => None,
+        };
+        let trait_ = item
+            .trait_
+            .as_ref()
+            .and_then(|(_, path, _)| self.cx.resolve(path));
+        self.cx.impls.push(ImplCtx {
+            self_ty,
+            trait_,
+            generics: signature::generic_traits(&item.generics, &self.cx.scopes),
+        });
+        visit::visit_item_impl(self, item);
+        self.cx.impls.pop();
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        let mut canon = vec!["crate".to_owned()];
+        canon.extend_from_slice(self.cx.module_path());
+        canon.push(item.ident.to_string());
+        self.cx.impls.push(ImplCtx {
+            self_ty: None,
+            trait_: self.cx.frames.is_empty().then_some(canon),
+            generics: signature::generic_traits(&item.generics, &self.cx.scopes),
+        });
+        visit::visit_item_trait(self, item);
+        self.cx.impls.pop();
+    }
+
+    fn visit_item_type(&mut self, item: &'ast syn::ItemType) {
+        if self.cx.frames.is_empty() && signature::is_future_type(&item.ty, &self.cx.scopes) {
+            let mut canon = vec!["crate".to_owned()];
+            canon.extend_from_slice(self.cx.module_path());
+            canon.push(item.ident.to_string());
+            if let Some(key) = self.cx.free_fn_key(&canon) {
+                let key = Key::of(&FutureSource::Free(key));
+                self.cx.index.summaries.future_aliases.insert(key);
+            }
+        }
+        visit::visit_item_type(self, item);
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        let callee = FutureSource::Method(item.sig.ident.to_string());
-        let is_async = item.sig.asyncness.is_some();
-        let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(Some(callee), is_async, kind, &item.sig, |w| {
-            visit::visit_impl_item_fn(w, item);
+        let (keys, name) = {
+            let ctx = self.cx.impls.last();
+            let self_ty = ctx.and_then(|c| c.self_ty.as_ref());
+            let trait_ = ctx.and_then(|c| c.trait_.as_ref());
+            let keys: Vec<FutureSource> = if self.cx.frames.is_empty() {
+                [self_ty, trait_]
+                    .into_iter()
+                    .filter_map(|path| self.key_under(path, &item.sig.ident))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let ty_name = self_ty.and_then(|t| t.last()).cloned();
+            let name = match ty_name {
+                Some(ty) => format!("{ty}::{}", item.sig.ident),
+                None => item.sig.ident.to_string(),
+            };
+            (keys, name)
+        };
+        let spec = FnSpec {
+            keys,
+            name,
+            sig: &item.sig,
+            is_async: item.sig.asyncness.is_some(),
+            has_body: true,
+            generics: vec![&item.sig.generics],
+        };
+        self.in_item(&item.attrs, |w| {
+            w.in_fn(spec, |w| {
+                w.with_params(&item.sig, |w| visit::visit_impl_item_fn(w, item));
+            });
         });
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        let callee = FutureSource::Method(item.sig.ident.to_string());
-        let is_async = item.sig.asyncness.is_some();
-        let kind = Self::body_kind(item.sig.asyncness.as_ref());
-        self.in_fn(Some(callee), is_async, kind, &item.sig, |w| {
-            visit::visit_trait_item_fn(w, item);
+        let (keys, name) = {
+            let ctx = self.cx.impls.last();
+            let trait_ = ctx.and_then(|c| c.trait_.as_ref());
+            let keys: Vec<FutureSource> = self
+                .key_under(trait_, &item.sig.ident)
+                .into_iter()
+                .collect();
+            let name = match trait_.and_then(|t| t.last()) {
+                Some(t) => format!("{t}::{}", item.sig.ident),
+                None => item.sig.ident.to_string(),
+            };
+            (keys, name)
+        };
+        let spec = FnSpec {
+            keys,
+            name,
+            sig: &item.sig,
+            is_async: item.sig.asyncness.is_some(),
+            has_body: item.default.is_some(),
+            generics: vec![&item.sig.generics],
+        };
+        self.in_fn(spec, |w| {
+            w.with_params(&item.sig, |w| visit::visit_trait_item_fn(w, item));
         });
-    }
-
-    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
-        let scopes = &self.cx.scopes;
-        self.cx
-            .types
-            .enter_impl(&item.self_ty, &|p| resolve::resolve(scopes, p));
-        visit::visit_item_impl(self, item);
-        self.cx.types.leave_impl();
     }
 
     fn visit_arm(&mut self, arm: &'ast syn::Arm) {
@@ -362,7 +689,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         self.bind(&local.pat, init);
         self.bind_type(local);
         if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
-            if let Some(root) = chain_root(&self.cx, &init.expr) {
+            if let Some(root) = self.cx.chain_root(&init.expr) {
                 if let Some(scope) = self.cx.scopes.last_mut() {
                     scope.bind_root(name, root);
                 }
@@ -372,6 +699,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     fn visit_expr(&mut self, expr: &'ast Expr) {
         self.hooks(|rule, cx| rule.check_expr(cx, expr));
+        if matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
+            self.summary_call(expr);
+        }
         match expr {
             Expr::Closure(c) => {
                 let kind = if c.asyncness.is_some() {
@@ -392,24 +722,31 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             }
             Expr::Async(_) => self.in_body(BodyKind::AsyncBlock, |w| visit::visit_expr(w, expr)),
             Expr::Await(a) => {
+                self.summary_await(&a.base);
                 self.cx.awaited.push(std::ptr::from_ref(&*a.base).addr());
                 visit::visit_expr(self, expr);
                 self.cx.awaited.pop();
             }
-            Expr::Loop(_) => self.in_loop(LoopKind::Loop, |w| visit::visit_expr(w, expr)),
+            Expr::Loop(l) => self.in_loop(LoopKind::Loop, loop_tests(None, &l.body), |w| {
+                visit::visit_expr(w, expr);
+            }),
             Expr::ForLoop(f) => {
                 self.cx.types.enter_scope();
                 self.cx.types.hide(&f.pat);
-                self.in_loop(LoopKind::For, |w| visit::visit_expr(w, expr));
+                self.in_loop(LoopKind::For, loop_tests(None, &f.body), |w| {
+                    visit::visit_expr(w, expr);
+                });
                 self.cx.types.leave_scope();
             }
             Expr::While(w) => {
-                let kind = if matches!(*w.cond, Expr::Let(_)) {
-                    LoopKind::WhileLet
+                let (kind, cond) = if matches!(*w.cond, Expr::Let(_)) {
+                    (LoopKind::WhileLet, None)
                 } else {
-                    LoopKind::While
+                    (LoopKind::While, Some(&*w.cond))
                 };
-                self.in_loop(kind, |w| visit::visit_expr(w, expr));
+                self.in_loop(kind, loop_tests(cond, &w.body), |w| {
+                    visit::visit_expr(w, expr);
+                });
             }
             _ => visit::visit_expr(self, expr),
         }
@@ -422,15 +759,30 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 }
 
-/// The resolved callee at the root of `path(..).a(..)?.b(..)`; `None` when the chain awaits.
-fn chain_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Canon> {
-    loop {
-        match expr {
-            Expr::MethodCall(call) => expr = &call.receiver,
-            Expr::Try(t) => expr = &t.expr,
-            Expr::Paren(p) => expr = &p.expr,
-            Expr::Call(_) => return cx.callee(expr),
-            _ => return None,
+/// The [`LoopTest`]s of a loop with this `while` condition (if any) and body:
+/// the condition, and the leading statements `if c { ..; break }` (or
+/// `return`) of the body, up to the first statement that is not such an `if`.
+fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
+    // An owned copy of a condition (syn's `Clone` impls are not enabled): its tokens, parsed again.
+    let copy = |expr: &Expr| syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok();
+    let mut tests: Vec<LoopTest> = cond
+        .and_then(copy)
+        .map(LoopTest::RunsWhile)
+        .into_iter()
+        .collect();
+    for stmt in &body.stmts {
+        let syn::Stmt::Expr(Expr::If(test), _) = stmt else {
+            break;
+        };
+        let leaves = test.else_branch.is_none()
+            && matches!(
+                test.then_branch.stmts.last(),
+                Some(syn::Stmt::Expr(Expr::Break(_) | Expr::Return(_), _))
+            );
+        if !leaves {
+            break;
         }
+        tests.extend(copy(&test.cond).map(LoopTest::LeavesIf));
     }
+    tests
 }

@@ -154,11 +154,16 @@ fn diagnostic(f: &Finding, lines: Option<&LineIndex<'_>>) -> Value {
     }
     let file_name = f.path.display().to_string();
     let mut spans = vec![span(lines, &file_name, f.span, None)];
-    spans.extend(
-        f.notes
-            .iter()
-            .map(|note| span(lines, &file_name, note.span, Some(&note.message))),
-    );
+    spans.extend(f.notes.iter().map(|note| match &note.path {
+        // A note in another file: its text is not at hand, so no excerpt.
+        Some(path) => span(
+            None,
+            &path.display().to_string(),
+            note.span,
+            Some(&note.message),
+        ),
+        None => span(lines, &file_name, note.span, Some(&note.message)),
+    }));
     json!({
         "$message_type": "diagnostic",
         "message": f.message,

@@ -40,36 +40,50 @@ pub(crate) fn render_one(finding: &Finding, lines: Option<&LineIndex<'_>>, color
             .primary_title(finding.message.as_str())
             .id(finding.rule);
         let help = Level::HELP.message(finding.help.as_str());
-        let with_notes = lines.and_then(|l| excerpt(l, finding.span, &finding.notes));
+        // Notes in the finding's file are labels in its snippet; notes in other
+        // files (the hops of a chain of calls) are `note:` lines naming their place.
+        let (here, elsewhere): (Vec<&Note>, Vec<&Note>) =
+            finding.notes.iter().partition(|n| n.path.is_none());
+        let here: Vec<Note> = here.into_iter().cloned().collect();
+        let elsewhere: Vec<String> = elsewhere
+            .into_iter()
+            .map(|n| {
+                let at = n.path.as_deref().unwrap_or(&finding.path).display();
+                format!("{} at {at}:{}:{}", n.message, n.span.line, n.span.column)
+            })
+            .collect();
+        let with_notes = lines.and_then(|l| excerpt(l, finding.span, &here));
         let shown = with_notes.or_else(|| lines.and_then(|l| excerpt(l, finding.span, &[])));
-        let group: Group<'_> = match &shown {
-            Some(Excerpt {
-                text,
-                first_line,
-                primary,
-                notes,
-            }) => {
-                let mut snippet = Snippet::source(text.as_ref())
-                    .line_start(*first_line)
-                    .path(path.as_str())
-                    .annotation(AnnotationKind::Primary.span(primary.clone()));
-                for (range, note) in notes.iter().zip(&finding.notes) {
-                    snippet = snippet.annotation(
-                        AnnotationKind::Context
-                            .span(range.clone())
-                            .label(note.message.as_str()),
-                    );
-                }
-                title.element(snippet).element(help)
+        let mut group: Group<'_> = if let Some(Excerpt {
+            text,
+            first_line,
+            primary,
+            notes,
+        }) = &shown
+        {
+            let mut snippet = Snippet::source(text.as_ref())
+                .line_start(*first_line)
+                .path(path.as_str())
+                .annotation(AnnotationKind::Primary.span(primary.clone()));
+            for (range, note) in notes.iter().zip(&here) {
+                snippet = snippet.annotation(
+                    AnnotationKind::Context
+                        .span(range.clone())
+                        .label(note.message.as_str()),
+                );
             }
-            None => title
-                .element(
-                    Origin::path(path.as_str())
-                        .line(finding.span.line)
-                        .char_column(finding.span.column),
-                )
-                .element(help),
+            title.element(snippet)
+        } else {
+            title.element(
+                Origin::path(path.as_str())
+                    .line(finding.span.line)
+                    .char_column(finding.span.column),
+            )
         };
+        for note in &elsewhere {
+            group = group.element(Level::NOTE.message(note.as_str()));
+        }
+        let group = group.element(help);
         renderer.render(&[group])
     }
 }

@@ -3,9 +3,10 @@
 //! Each object has `rule`, `severity` (`"warning"` or `"error"`), `message`,
 //! `path`, the span as 1-based `line`, `column`, `end_line` and `end_column`
 //! (columns in chars, `end_column` exclusive), `help`, and `notes`: an array,
-//! `[]` for most findings, of other places in the same file that explain the
-//! finding, each `{"message", "line", "column", "end_line", "end_column"}`
-//! with positions counted the same way. `sync_lock_across_await`, for one, is
+//! `[]` for most findings, of other places that explain the finding, each
+//! `{"message", "line", "column", "end_line", "end_column"}` with positions
+//! counted the same way, plus `"path"` when the place is in another file than
+//! the finding (the hops of a call chain, see `engine/summary.rs`). `sync_lock_across_await`, for one, is
 //! reported at the `let` with a note at the `.await`; for
 //! `async fn f(m: &Mutex<u8>) {\n    let g = m.lock().unwrap();\n    g2().await;\n}`:
 //!
@@ -55,6 +56,9 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonNote<'a> {
     message: &'a str,
+    /// Only for a note in another file than its finding's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -80,6 +84,7 @@ pub(crate) fn render(report: &Report) -> String {
                 .iter()
                 .map(|n| JsonNote {
                     message: &n.message,
+                    path: n.path.as_ref().map(|p| p.display().to_string()),
                     line: n.span.line,
                     column: n.span.column,
                     end_line: n.span.end_line,

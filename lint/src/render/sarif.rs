@@ -85,11 +85,17 @@ pub(crate) fn render(report: &Report) -> String {
     out
 }
 
-fn result(f: &Finding, rule_index: Option<usize>) -> Value {
-    let mut artifact = json!({ "uri": uri(&f.path) });
-    if !f.path.is_absolute() {
+/// A SARIF `artifactLocation` of `path`.
+fn artifact_of(path: &std::path::Path) -> Value {
+    let mut artifact = json!({ "uri": uri(path) });
+    if !path.is_absolute() {
         artifact["uriBaseId"] = json!("%SRCROOT%");
     }
+    artifact
+}
+
+fn result(f: &Finding, rule_index: Option<usize>) -> Value {
+    let artifact = artifact_of(&f.path);
     let mut result = json!({
         "ruleId": f.rule,
         "level": level(f.severity),
@@ -112,6 +118,10 @@ fn result(f: &Finding, rule_index: Option<usize>) -> Value {
             .iter()
             .enumerate()
             .map(|(id, note)| {
+                let artifact = note
+                    .path
+                    .as_deref()
+                    .map_or_else(|| artifact.clone(), artifact_of);
                 json!({
                     "id": id,
                     "physicalLocation": {

@@ -7,6 +7,17 @@
 //! - the functions of `std::fs` (`read`, `write`, `read_to_string`, `metadata`, …),
 //!   `std::fs::File::{open, create, create_new}`, and `.open(..)` at the end
 //!   of a `std::fs::File::options()` / `std::fs::OpenOptions::new()` chain;
+//! - the same functions and types of `fs_err`, the drop-in replacement of
+//!   `std::fs` (`fs_err::read_to_string`, `fs_err::File::open`, and through
+//!   `use fs_err as fs;`) — not its async module `fs_err::tokio`;
+//! - the `std::path::Path` methods that ask the file system (`exists`,
+//!   `try_exists`, `is_file`, `is_dir`, `is_symlink`, `metadata`,
+//!   `symlink_metadata`, `canonicalize`, `read_link`, `read_dir`), only when
+//!   the receiver is known from the code to be a `Path` or `PathBuf`: built by
+//!   `Path::new(..)`, `PathBuf::from(..)` or `PathBuf::new()` (directly, through
+//!   `.join(..)` and the like, or through a `let` binding), or a binding
+//!   declared with that type (`path: &Path`, `let p: PathBuf = ..`). The
+//!   method name alone never counts: `exists` and `metadata` are common names;
 //! - reads from `std::io::stdin()` (`read_line`, `read_to_string`, `lines`, …);
 //! - `std::net::TcpStream::connect`, `std::net::TcpListener::bind`,
 //!   `std::net::UdpSocket::bind`;
@@ -95,6 +106,29 @@ const BLOCKING_FNS: &[(&[&str], &str)] = &[
     ),
 ];
 
+/// The `std::path::Path` methods that ask the file system, with the tokio replacement to suggest.
+const PATH_FS_METHODS: &[(&str, &str)] = &[
+    ("exists", "tokio::fs::try_exists(..).await"),
+    ("try_exists", "tokio::fs::try_exists(..).await"),
+    ("is_file", "tokio::fs::metadata(..).await"),
+    ("is_dir", "tokio::fs::metadata(..).await"),
+    ("is_symlink", "tokio::fs::symlink_metadata(..).await"),
+    ("metadata", "tokio::fs::metadata(..).await"),
+    ("symlink_metadata", "tokio::fs::symlink_metadata(..).await"),
+    ("canonicalize", "tokio::fs::canonicalize(..).await"),
+    ("read_link", "tokio::fs::read_link(..).await"),
+    ("read_dir", "tokio::fs::read_dir(..).await"),
+];
+
+/// `Path`/`PathBuf` methods that return a path and touch no file system.
+const PATH_TO_PATH_METHODS: &[&str] = &[
+    "join",
+    "with_extension",
+    "with_file_name",
+    "to_path_buf",
+    "as_path",
+];
+
 /// The request functions of `ureq`; building an `Agent` does no I/O.
 const UREQ_FNS: &[&str] = &[
     "get",
@@ -121,7 +155,7 @@ const STDIN_READS: &[&str] = &[
 
 impl Rule for BlockingIo {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
-        if !cx.is_async() || cx.is_awaited(expr) {
+        if !(cx.is_async() || cx.in_sync_fn()) || cx.is_awaited(expr) {
             return;
         }
         let Some((what, instead)) = blocking_call(cx, expr) else {
@@ -133,10 +167,11 @@ impl Rule for BlockingIo {
         } else {
             format!("`{instead}`")
         };
-        cx.report(
+        cx.report_blocking(
             expr.span(),
             format!("blocking {what} in async context"),
             format!("use {instead}, or move the blocking work into `tokio::task::spawn_blocking`"),
+            &what,
         );
     }
 }
@@ -145,8 +180,9 @@ impl Rule for BlockingIo {
 fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
     match expr {
         Expr::Call(_) => {
-            let callee = cx.callee(expr)?;
-            let written = format!("`{}`", callee.join("::"));
+            let written_callee = cx.callee(expr)?;
+            let written = format!("`{}`", written_callee.join("::"));
+            let callee = as_std_fs(&written_callee);
             if let Some((_, instead)) = BLOCKING_FNS.iter().find(|(f, _)| resolve::is(&callee, f)) {
                 return Some((written, (*instead).to_owned()));
             }
@@ -170,16 +206,26 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
                 return Some(found);
             }
             let method = call.method.to_string();
+            if let Some((_, instead)) = PATH_FS_METHODS.iter().find(|(m, _)| *m == method) {
+                return is_path(cx, &call.receiver)
+                    .then(|| (format!("`Path::{method}`"), (*instead).to_owned()));
+            }
             let root = receiver_root(cx, &call.receiver)?;
-            let on = |path: &[&str]| resolve::is(&root.canon, path);
+            let canon = as_std_fs(&root.canon);
+            let on = |path: &[&str]| resolve::is(&canon, path);
             let what = format!("`.{method}()`");
             match method.as_str() {
                 "open"
                     if on(&["std", "fs", "OpenOptions", "new"])
                         || on(&["std", "fs", "File", "options"]) =>
                 {
+                    let owner = if root.canon.first().is_some_and(|c| c == "fs_err") {
+                        "fs_err::OpenOptions"
+                    } else {
+                        "std::fs::OpenOptions"
+                    };
                     Some((
-                        format!("{what} of `std::fs::OpenOptions`"),
+                        format!("{what} of `{owner}`"),
                         "tokio::fs::OpenOptions".to_owned(),
                     ))
                 }
@@ -365,6 +411,50 @@ fn built_by_reported_call(cx: &Cx<'_>, receiver: &Expr) -> bool {
             path[..],
             ["std", "fs", "File", "options"] | ["std", "fs", "OpenOptions", "new"]
         )
+}
+
+/// `fs_err::x` as the `std::fs::x` it wraps (the same blocking calls); any other path unchanged.
+/// `fs_err::tokio::x` is async and maps to nothing blocking.
+fn as_std_fs(canon: &Canon) -> Canon {
+    match canon.split_first() {
+        Some((first, rest)) if first == "fs_err" && rest.first().is_none_or(|s| s != "tokio") => {
+            let mut out = vec!["std".to_owned(), "fs".to_owned()];
+            out.extend_from_slice(rest);
+            out
+        }
+        _ => canon.clone(),
+    }
+}
+
+/// Whether `expr` is known from the code to be a `std::path::Path` or `PathBuf`.
+fn is_path(cx: &Cx<'_>, expr: &Expr) -> bool {
+    const BUILDERS: &[&[&str]] = &[
+        &["std", "path", "Path", "new"],
+        &["std", "path", "PathBuf", "from"],
+        &["std", "path", "PathBuf", "new"],
+    ];
+    const TYPES: &[&[&str]] = &[&["std", "path", "Path"], &["std", "path", "PathBuf"]];
+    match expr {
+        Expr::Paren(p) => is_path(cx, &p.expr),
+        Expr::Reference(r) => is_path(cx, &r.expr),
+        Expr::Call(_) => cx
+            .callee(expr)
+            .is_some_and(|c| BUILDERS.iter().any(|b| resolve::is(&c, b))),
+        Expr::MethodCall(call) => {
+            PATH_TO_PATH_METHODS.iter().any(|m| call.method == m) && is_path(cx, &call.receiver)
+        }
+        Expr::Path(p) => {
+            let Some(name) = p.path.get_ident().map(ToString::to_string) else {
+                return false;
+            };
+            cx.binding(&name)
+                .is_some_and(|c| BUILDERS.iter().any(|b| resolve::is(c, b)))
+                || cx
+                    .declared_type(expr)
+                    .is_some_and(|t| TYPES.iter().any(|ty| resolve::is(&t, ty)))
+        }
+        _ => false,
+    }
 }
 
 /// The call a method chain starts from, and whether the chain passes through `.spawn()`.

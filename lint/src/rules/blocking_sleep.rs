@@ -9,6 +9,12 @@
 //! in the configuration (for example a project's own `crate::util::pause`)
 //! are flagged like `std::thread::sleep`.
 //!
+//! A call from async context of a sync function of the checked crate that
+//! sleeps — directly or through other functions of the crate, in any file —
+//! is flagged too, at the call, with a note at each call down to the sleep
+//! (see "One call away" in the README). A helper called only from sync code
+//! or from `spawn_blocking` is never flagged.
+//!
 //! ## Why is this bad?
 //! `std::thread::sleep` blocks the whole worker thread. Every other task
 //! scheduled on that thread stalls until it returns; on a current-thread
@@ -55,7 +61,7 @@ pub(crate) const EXTRA_FUNCTIONS: RuleOption = RuleOption::paths("extra-function
 
 impl Rule for BlockingSleep {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &syn::Expr) {
-        if !cx.is_async() {
+        if !cx.is_async() && !cx.in_sync_fn() {
             return;
         }
         let Some(callee) = cx.callee(expr) else {
@@ -64,6 +70,10 @@ impl Rule for BlockingSleep {
         if resolve::is(&callee, &["std", "thread", "sleep"]) {
             let message = "blocking `std::thread::sleep` in async context".to_owned();
             let help = "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`";
+            if !cx.is_async() {
+                cx.record_blocking(expr.span(), help, "`std::thread::sleep`");
+                return;
+            }
             match fix(cx, expr) {
                 Some(fix) => cx.report_with_fix(expr.span(), message, help, fix),
                 None => cx.report(expr.span(), message, help),
@@ -73,13 +83,14 @@ impl Rule for BlockingSleep {
         if !cx.option_lists(EXTRA_FUNCTIONS, &callee) {
             return;
         }
-        cx.report(
+        cx.report_blocking(
             expr.span(),
             format!(
                 "blocking sleep `{}` (configured in `extra-functions`) in async context",
                 callee.join("::")
             ),
             "use `tokio::time::sleep(d).await`, or move the blocking work into `tokio::task::spawn_blocking`",
+            &format!("`{}`", callee.join("::")),
         );
     }
 }

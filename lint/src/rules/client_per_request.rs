@@ -14,11 +14,12 @@
 //! `async fn` of the checked code that builds a client itself: one whose
 //! body — outside closures, `async` blocks included — builds a client as above
 //! and calls `.send()` or `.execute(..)`. The function may be defined in any
-//! file of the run. A free function is matched by its path (through `use`s and
-//! aliases); a method or associated function by name only, and only when
-//! *every* method of that name in the checked code is such an `async fn` and
-//! the name is not a common std method name (`get`, `send`, `run`, …). The
-//! finding is at the call inside the loop and names the function.
+//! file of the run. Calls are matched by path, as `unawaited_future` matches
+//! them: a free function through `use`s and aliases, `Type::f`/`Self::f`,
+//! `self.f()` inside an `impl`, `x.f()` on a parameter declared with a crate
+//! type or trait; a method on a receiver of unknown type is not matched by
+//! name. Every definition the call may refer to must be such an `async fn`.
+//! The finding is at the call inside the loop and names the function.
 //!
 //! Not flagged: a client built once before the loop, in a closure that is not
 //! a per-item combinator's (`CLIENT.get_or_init(|| Client::new())` runs
@@ -73,7 +74,7 @@ use syn::Expr;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
-use super::helpers::{COMMON_METHODS, mentions_any};
+use super::helpers::mentions_any;
 use super::{Cx, Rule};
 use crate::engine::index::{Fact, FutureSource, RuleFact};
 use crate::engine::resolve;
@@ -219,41 +220,23 @@ impl<'ast> Visit<'ast> for Finder<'_, '_> {
 
 /// For a call of a function the index may know: what it calls, and how to name that.
 fn indexed_callee(cx: &Cx<'_>, expr: &Expr) -> Option<(FutureSource, String)> {
-    match expr {
-        Expr::Call(call) => {
-            let Expr::Path(func) = &*call.func else {
-                return None;
-            };
+    let (callee, written) = cx.call_target(expr)?;
+    let what = match expr {
+        Expr::MethodCall(call) => format!("async method `{}`", call.method),
+        // `Type::assoc(..)` / `Self::assoc(..)`: named as written.
+        _ if written
+            .rsplit("::")
+            .nth(1)
+            .is_some_and(|t| t.starts_with(char::is_uppercase)) =>
+        {
+            format!("async fn `{written}`")
+        }
+        _ => {
             let canon = cx.callee(expr)?;
-            let (name, ty) = canon.split_last()?;
-            // `Type::assoc(..)` / `Self::assoc(..)`: an associated function, matched by name.
-            if ty.last().is_some_and(|t| t.starts_with(char::is_uppercase)) {
-                if COMMON_METHODS.contains(&name.as_str()) {
-                    return None;
-                }
-                let written: Vec<String> = func
-                    .path
-                    .segments
-                    .iter()
-                    .map(|s| s.ident.to_string())
-                    .collect();
-                let what = format!("async fn `{}`", written.join("::"));
-                return Some((FutureSource::Method(name.clone()), what));
-            }
-            let key = cx.free_fn_key(&canon)?;
-            let what = format!("async fn `{}`", canon[1..].join("::"));
-            Some((FutureSource::Free(key), what))
+            format!("async fn `{}`", canon[1..].join("::"))
         }
-        Expr::MethodCall(call) => {
-            let name = call.method.to_string();
-            if COMMON_METHODS.contains(&name.as_str()) {
-                return None;
-            }
-            let what = format!("async method `{name}`");
-            Some((FutureSource::Method(name), what))
-        }
-        _ => None,
-    }
+    };
+    Some((callee, what))
 }
 
 /// `Client::new()` or `Client::builder()…build()` of reqwest: how it is built.

@@ -29,18 +29,42 @@
 //! }
 //! ```
 //! or keep the `JoinHandle` and `.await` it at shutdown, or use a `JoinSet`.
+//!
+//! One call away: the crate's own spawn wrapper — a sync fn that hands a
+//! future parameter (or a future built from it) to `tokio::spawn` and is
+//! declared to return the `JoinHandle` — called as a statement or bound to
+//! `_` is flagged the same way, in any file of the run. A wrapper that drops
+//! the handle itself is flagged inside, at its own `tokio::spawn(..);`, not
+//! at every call.
 
 use syn::spanned::Spanned;
 use syn::{Expr, Pat, Stmt};
 
-use super::helpers::TASK_SPAWNS;
+use super::helpers::{TASK_SPAWNS, spawns_future_param};
 use super::{Cx, Rule};
+use crate::engine::index::{Fact, RuleFact};
 use crate::engine::resolve;
+
+/// A sync fn that spawns a task from a future parameter and returns its `JoinHandle`.
+const RETURNS_SPAWNED_HANDLE: RuleFact = RuleFact::new("detached_task::returns_spawned_handle");
 
 /// See the module docs.
 pub(crate) struct DetachedTask;
 
 impl Rule for DetachedTask {
+    fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        if !spawns_future_param(cx, expr) {
+            return;
+        }
+        if cx
+            .future_params()
+            .1
+            .is_some_and(|output| output.contains("JoinHandle"))
+        {
+            cx.record_fact(RETURNS_SPAWNED_HANDLE);
+        }
+    }
+
     fn check_stmt(&self, cx: &mut Cx<'_>, stmt: &Stmt) {
         let expr = match stmt {
             Stmt::Expr(expr, Some(_)) => expr,
@@ -51,6 +75,15 @@ impl Rule for DetachedTask {
             _ => return,
         };
         let Some(spawn) = spawn_name(cx, expr) else {
+            if let Some((callee, written)) = cx.call_target(expr) {
+                cx.report_if(
+                    &callee,
+                    &[Fact::Rule(RETURNS_SPAWNED_HANDLE)],
+                    expr.span(),
+                    format!("the `JoinHandle` returned by `{written}`, which spawns the future it is given, is dropped at once, so the task's panic or error is lost"),
+                    "keep the handle and `.await` it at shutdown, or spawn into a `JoinSet` or `TaskTracker`",
+                );
+            }
             return;
         };
         cx.report(

@@ -1,124 +1,19 @@
-//! Helpers shared by the rules: token searches, bound names, loop exits and name lists, each with one behaviour.
+//! Helpers shared by the rules: token searches, bound names, loop exits, guards held across `.await` and name lists, each with one behaviour.
 //!
 //! A helper lives here as soon as a second rule needs it (the way clippy keeps
 //! `clippy_utils` and ruff its per-linter `helpers.rs`); a rule's private
 //! helpers stay in its own file.
 
-use proc_macro2::{TokenStream, TokenTree};
-use syn::Expr;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::ToTokens;
+use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
+use syn::{Expr, Stmt};
+
+use super::Cx;
+use crate::engine::resolve;
 
 pub(crate) use crate::engine::resolve::bound_name;
-
-/// Method names that std and common crates define as sync methods: a user
-/// `async fn` of the same name is not enough to call a `.name()` call a future
-/// (or a call that builds a client, and so on).
-pub(crate) const COMMON_METHODS: &[&str] = &[
-    "new",
-    "default",
-    "get",
-    "get_mut",
-    "set",
-    "insert",
-    "remove",
-    "push",
-    "pop",
-    "send",
-    "recv",
-    "try_send",
-    "try_recv",
-    "next",
-    "read",
-    "write",
-    "flush",
-    "close",
-    "lock",
-    "clone",
-    "poll",
-    "wait",
-    "join",
-    "spawn",
-    "shutdown",
-    "connect",
-    "accept",
-    "len",
-    "is_empty",
-    "iter",
-    "map",
-    "and_then",
-    "then",
-    "take",
-    "replace",
-    "call",
-    "run",
-    "start",
-    "stop",
-    "finish",
-    "build",
-    "open",
-    "load",
-    "store",
-    "update",
-    "drop",
-    "into",
-    "from",
-    "as_ref",
-    "to_string",
-    "unwrap",
-    "expect",
-    "ok",
-    "err",
-    "collect",
-    "extend",
-    "clear",
-    "contains",
-    "parse",
-    "fmt",
-    "eq",
-    "cmp",
-    "hash",
-    "apply",
-    "execute",
-    "handle",
-    "process",
-    "reset",
-    "notify",
-    "acquire",
-    "write_all",
-    "write_fmt",
-    "write_str",
-    "read_exact",
-    "read_to_end",
-    "read_to_string",
-    "read_line",
-    "set_len",
-    "sync_all",
-    "sync_data",
-    "seek",
-    "truncate",
-    "resize",
-    "reserve",
-    "retain",
-    "sort",
-    "dedup",
-    "append",
-    "drain",
-    "lines",
-    "split",
-    "copy",
-    "metadata",
-    "bind",
-    "listen",
-    "peek",
-    "send_to",
-    "recv_from",
-    "abort",
-    "cancel",
-    "tick",
-    "elapsed",
-    "sleep",
-    "ready",
-];
 
 /// The tokio functions that run a future as a task and return its `JoinHandle`.
 pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
@@ -126,6 +21,31 @@ pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
     &["tokio", "task", "spawn"],
     &["tokio", "task", "spawn_local"],
 ];
+
+/// Whether `expr` is a call of one of [`TASK_SPAWNS`] written directly in the
+/// body of a sync `fn` whose task is built from one of the fn's future
+/// parameters (`tokio::spawn(fut)`, `tokio::spawn(async move { fut.await })`,
+/// `tokio::spawn(fut.instrument(span))`): the fn is a spawn wrapper, and each
+/// call of it spawns the future it is given.
+pub(crate) fn spawns_future_param(cx: &Cx<'_>, expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else { return false };
+    if !cx.in_sync_fn() {
+        return false;
+    }
+    let (params, _) = cx.future_params();
+    if params.is_empty() {
+        return false;
+    }
+    let Some(task) = call.args.first() else {
+        return false;
+    };
+    let Some(callee) = cx.callee(expr) else {
+        return false;
+    };
+    let names: Vec<&str> = params.iter().map(String::as_str).collect();
+    TASK_SPAWNS.iter().any(|s| resolve::is(&callee, s))
+        && mentions_any(task.to_token_stream(), &names)
+}
 
 /// Whether the identifier `name` occurs anywhere in `tokens`, inside groups
 /// (and so inside macro bodies) too. Only whole identifiers count: `xs` does
@@ -233,6 +153,136 @@ impl<'ast> Visit<'ast> for ExitFinder {
     }
 }
 
+/// A point where the task may be suspended: an `.await`, or a macro that awaits.
+pub(crate) struct Suspension {
+    /// The `.await` (dot and keyword), or the macro's path and `!`.
+    pub(crate) span: Span,
+    /// How it reads in a note: `.await`, `tokio::select!`.
+    pub(crate) what: String,
+}
+
+/// The first `.await` in `stmts` (in order) reached while the binding `name`
+/// is still alive; `None` once a statement releases it, even alongside an
+/// `.await`. Released means passed to `drop(..)`, moved anywhere (into a call,
+/// a closure, an `async` block, another binding), reassigned or shadowed, or
+/// the receiver of one of the `consuming` methods (`guard.exit()`); using it
+/// as a receiver of other methods, a field base or behind `&`/`*` only borrows it.
+pub(crate) fn first_await_while_held(
+    stmts: &[Stmt],
+    name: &str,
+    consuming: &[&str],
+) -> Option<Suspension> {
+    for stmt in stmts {
+        let mut scan = Scan {
+            name,
+            consuming,
+            released: false,
+            suspension: None,
+        };
+        scan.visit_stmt(stmt);
+        if scan.released {
+            return None;
+        }
+        if scan.suspension.is_some() {
+            return scan.suspension;
+        }
+    }
+    None
+}
+
+/// Looks through one statement for suspension points and for anything that releases the binding.
+struct Scan<'n> {
+    name: &'n str,
+    consuming: &'n [&'n str],
+    released: bool,
+    suspension: Option<Suspension>,
+}
+
+impl Scan<'_> {
+    fn is_name(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
+    }
+
+    fn saw_await(&mut self, span: Span, what: impl FnOnce() -> String) {
+        self.suspension
+            .get_or_insert_with(|| Suspension { span, what: what() });
+    }
+
+    /// Visits `expr` where using the binding only borrows it (`guard.x`, `*guard`, `&guard`).
+    fn visit_borrowed(&mut self, expr: &Expr) {
+        if !self.is_name(expr) {
+            self.visit_expr(expr);
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Scan<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            // Another body: it runs elsewhere, and mentioning the binding moves it there.
+            Expr::Closure(_) | Expr::Async(_) => {
+                if mentions(quote::ToTokens::to_token_stream(expr), self.name) {
+                    self.released = true;
+                }
+            }
+            Expr::Await(a) => {
+                self.visit_expr(&a.base);
+                let span = a.dot_token.span.join(a.await_token.span);
+                self.saw_await(span.unwrap_or(a.await_token.span), || ".await".to_owned());
+            }
+            Expr::MethodCall(m) => {
+                if self.is_name(&m.receiver) && self.consuming.iter().any(|c| m.method == c) {
+                    self.released = true;
+                }
+                self.visit_borrowed(&m.receiver);
+                m.args.iter().for_each(|a| self.visit_expr(a));
+            }
+            Expr::Field(f) => self.visit_borrowed(&f.base),
+            Expr::Index(i) => {
+                self.visit_borrowed(&i.expr);
+                self.visit_expr(&i.index);
+            }
+            Expr::Reference(r) => self.visit_borrowed(&r.expr),
+            Expr::Unary(u) => self.visit_borrowed(&u.expr),
+            Expr::Binary(b) => {
+                self.visit_borrowed(&b.left);
+                self.visit_borrowed(&b.right);
+            }
+            Expr::Path(_) if self.is_name(expr) => self.released = true,
+            _ => visit::visit_expr(self, expr),
+        }
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        visit::visit_local(self, local);
+        // Shadowed (conservatively: any binding of that name) or moved into the new binding.
+        if mentions(quote::ToTokens::to_token_stream(&local.pat), self.name) {
+            self.released = true;
+        }
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac.path.segments.last().map(|s| s.ident.to_string());
+        if matches!(
+            name.as_deref(),
+            Some("select" | "select_biased" | "join" | "try_join")
+        ) || mentions(mac.tokens.clone(), "await")
+        {
+            let path = mac.path.span();
+            let span = path.join(mac.bang_token.span).unwrap_or(path);
+            self.saw_await(span, || {
+                format!("{}!", quote::ToTokens::to_token_stream(&mac.path)).replace(' ', "")
+            });
+        }
+        if matches!(name.as_deref(), Some("drop")) && mentions(mac.tokens.clone(), self.name) {
+            self.released = true;
+        }
+    }
+
+    // Nested items are separate code.
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
 #[cfg(test)]
 mod tests {
     use quote::quote;
@@ -301,5 +351,29 @@ mod tests {
         );
         assert!(!leaves("{ let f = || exit(1); }", false));
         assert!(!leaves("{ tick().await; }", true));
+    }
+
+    #[test]
+    fn a_binding_is_held_until_moved_dropped_shadowed_or_consumed() {
+        let held = |body: &str, consuming: &[&str]| {
+            let block: syn::Block = syn::parse_str(&format!("{{ {body} }}")).unwrap();
+            first_await_while_held(&block.stmts, "g", consuming).map(|s| s.what)
+        };
+        assert_eq!(held("g.len(); io().await;", &[]).as_deref(), Some(".await"));
+        assert_eq!(
+            held("let n = *g; tokio::select! { _ = a => {} }", &[]).as_deref(),
+            Some("tokio::select!")
+        );
+        assert_eq!(held("drop(g); io().await;", &[]), None);
+        assert_eq!(held("consume(g); io().await;", &[]), None);
+        assert_eq!(held("let g = 1; io().await;", &[]), None);
+        assert_eq!(held("spawn(async move { g; }); io().await;", &[]), None);
+        assert_eq!(held("g.exit(); io().await;", &["exit"]), None);
+        assert_eq!(
+            held("g.exit(); io().await;", &[]).as_deref(),
+            Some(".await"),
+            "`exit` only consumes when the rule says so"
+        );
+        assert_eq!(held("sync_only();", &[]), None);
     }
 }

@@ -40,19 +40,24 @@ use crate::config::RuleOptions;
 use crate::engine::Plugin;
 pub(crate) use crate::engine::{Cx, Rule, RuleOption, Select};
 
+mod block_in_place_current_thread;
 mod blocking_io;
 mod blocking_sleep;
 mod busy_wait;
 mod client_per_request;
 mod detached_task;
 pub(crate) mod helpers;
+mod let_underscore_guard;
+mod missing_timeout;
 mod nested_runtime;
 mod select_not_cancel_safe;
+mod span_guard_across_await;
 mod swallowed_cancellation;
 mod sync_lock_across_await;
 mod tokio_blocking_method;
 mod unawaited_future;
 mod unbounded_spawn;
+mod unflushed_async_write;
 
 /// Whether a rule runs by default.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,6 +210,22 @@ pub static RULES: &[RuleInfo] = &[
         select_not_cancel_safe::SelectNotCancelSafe,
         Default
     ),
+    rule!(
+        span_guard_across_await,
+        span_guard_across_await::SpanGuardAcrossAwait,
+        Default
+    ),
+    rule!(
+        block_in_place_current_thread,
+        block_in_place_current_thread::BlockInPlaceCurrentThread,
+        Default,
+        Error
+    ),
+    rule!(
+        unflushed_async_write,
+        unflushed_async_write::UnflushedAsyncWrite,
+        Default
+    ),
     rule!(detached_task, detached_task::DetachedTask, Pedantic),
     rule!(unbounded_spawn, unbounded_spawn::UnboundedSpawn, Pedantic),
     rule!(busy_wait, busy_wait::BusyWait, Pedantic),
@@ -213,6 +234,12 @@ pub static RULES: &[RuleInfo] = &[
         client_per_request::ClientPerRequest,
         Pedantic
     ),
+    rule!(
+        let_underscore_guard,
+        let_underscore_guard::LetUnderscoreGuard,
+        Pedantic
+    ),
+    rule!(missing_timeout, missing_timeout::MissingTimeout, Pedantic),
 ];
 
 #[cfg(test)]

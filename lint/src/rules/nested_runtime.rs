@@ -60,6 +60,11 @@ const HELP: &str = "`.await` the future instead; sync code that must wait belong
 impl Rule for NestedRuntime {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
         if !cx.is_async() {
+            // In a sync fn, only blocking on a future is recorded for its callers:
+            // building a runtime there is what sync code does to run async code.
+            if cx.in_sync_fn() {
+                record_block_on(cx, expr);
+            }
             return;
         }
         match expr {
@@ -106,6 +111,29 @@ impl Rule for NestedRuntime {
             }
             _ => {}
         }
+    }
+}
+
+/// Records a `block_on` in a sync fn's body, for calls of the fn from async context.
+fn record_block_on(cx: &mut Cx<'_>, expr: &Expr) {
+    match expr {
+        Expr::Call(_) => {
+            let Some(callee) = cx.callee(expr) else {
+                return;
+            };
+            if BLOCK_ON_FNS.iter().any(|f| resolve::is(&callee, f)) {
+                cx.record_blocking(expr.span(), HELP, &format!("`{}`", callee.join("::")));
+            }
+        }
+        Expr::MethodCall(call) if call.method == "block_on" => {
+            let span = call
+                .method
+                .span()
+                .join(call.paren_token.span.close())
+                .unwrap_or_else(|| call.method.span());
+            cx.record_blocking(span, HELP, "`.block_on(..)`");
+        }
+        _ => {}
     }
 }
 

@@ -20,6 +20,12 @@
 //! `AsyncBufReadExt`, and the "Cancellation safety" section of
 //! `tokio::select!`).
 //!
+//! One call away: a branch that calls an `async fn` of the checked crate
+//! which awaits one of these — directly or through other `async fn`s of the
+//! crate it awaits, in any file — is flagged too, with a note at each hop
+//! (calls resolved by path as `unawaited_future` resolves them; every
+//! definition the call may refer to must be such a function).
+//!
 //! Not flagged:
 //! - a future created and pinned before the loop and polled as `&mut fut`:
 //!   it survives losing a round and continues where it stopped;
@@ -72,35 +78,61 @@ use syn::spanned::Spanned;
 
 use super::helpers::{LoopExits, leaves_loop};
 use super::{Cx, Rule, Select};
+use crate::engine::summary::Effect;
 
 /// See the module docs.
 pub(crate) struct SelectNotCancelSafe;
 
-/// Methods tokio documents as losing data when cancelled (besides the multi-byte
-/// reads, see [`is_multi_byte_read`]): `select!`'s list, and `read_line`.
+/// Methods tokio documents as losing data when cancelled (see the module docs
+/// for the source of each): `select!`'s list, `read_line`, and the multi-byte
+/// integer and float reads of `AsyncReadExt`.
 const NOT_CANCEL_SAFE: &[&str] = &[
     "read_exact",
     "read_to_end",
     "read_to_string",
     "write_all",
     "read_line",
+    "read_u16",
+    "read_i16",
+    "read_u32",
+    "read_i32",
+    "read_u64",
+    "read_i64",
+    "read_u128",
+    "read_i128",
+    "read_f32",
+    "read_f64",
+    "read_u16_le",
+    "read_i16_le",
+    "read_u32_le",
+    "read_i32_le",
+    "read_u64_le",
+    "read_i64_le",
+    "read_u128_le",
+    "read_i128_le",
+    "read_f32_le",
+    "read_f64_le",
 ];
-
-/// `read_u16`, `read_i32_le`, `read_f64`, …: `AsyncReadExt`'s reads of more than one byte.
-fn is_multi_byte_read(name: &str) -> bool {
-    let Some(rest) = name.strip_prefix("read_") else {
-        return false;
-    };
-    let rest = rest.strip_suffix("_le").unwrap_or(rest);
-    matches!(
-        rest,
-        "u16" | "i16" | "u32" | "i32" | "u64" | "i64" | "u128" | "i128" | "f32" | "f64"
-    )
-}
 
 const HELP: &str = "create the future once before the loop, `tokio::pin!` it and select on `&mut fut`, or use a cancel-safe method (`read`, `read_buf`, `write`, `write_buf`)";
 
 impl Rule for SelectNotCancelSafe {
+    /// Records, in an `async fn`'s summary, an operation from the list that it awaits.
+    fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        let Expr::Await(awaited) = expr else {
+            return;
+        };
+        let Some(method) = unsafe_method(&awaited.base) else {
+            return;
+        };
+        cx.record_effect(
+            Effect::NotCancelSafe,
+            awaited.base.span(),
+            HELP,
+            &format!("`.{method}(..)`"),
+        );
+    }
+
     fn check_select(&self, cx: &mut Cx<'_>, select: &Select) {
         if cx.loops().is_empty() {
             return;
@@ -114,9 +146,18 @@ impl Rule for SelectNotCancelSafe {
             return;
         }
         for (index, branch) in select.branches.iter().enumerate() {
-            let Some(method) = branch.future.as_ref().and_then(unsafe_method) else {
+            let Some(future) = &branch.future else {
                 continue;
             };
+            let method = unsafe_method(future);
+            let crate_fn = if method.is_none() {
+                fresh_call(future).and_then(|call| cx.call_target(call))
+            } else {
+                None
+            };
+            if method.is_none() && crate_fn.is_none() {
+                continue;
+            }
             let others_leave = select
                 .branches
                 .iter()
@@ -126,6 +167,23 @@ impl Rule for SelectNotCancelSafe {
             if others_leave {
                 continue;
             }
+            if let Some((callee, written)) = crate_fn {
+                let written = written.trim_end_matches("()").to_owned();
+                cx.report_through(
+                    &callee,
+                    Effect::NotCancelSafe,
+                    future.span(),
+                    |chain| {
+                        format!(
+                            "`{written}(..)` is not cancel-safe in a looping `select!`: it awaits {}, whose progress is lost when another branch wins",
+                            chain.operation
+                        )
+                    },
+                    HELP,
+                );
+                continue;
+            }
+            let Some(method) = method else { continue };
             cx.report(
                 branch.future.span(),
                 format!(
@@ -134,6 +192,18 @@ impl Rule for SelectNotCancelSafe {
                 HELP,
             );
         }
+    }
+}
+
+/// The call that creates `future` afresh (through parentheses and `.fuse()`).
+fn fresh_call(future: &Expr) -> Option<&Expr> {
+    match future {
+        Expr::Paren(p) => fresh_call(&p.expr),
+        Expr::MethodCall(call) if call.method == "fuse" && call.args.is_empty() => {
+            fresh_call(&call.receiver)
+        }
+        Expr::Call(_) | Expr::MethodCall(_) => Some(future),
+        _ => None,
     }
 }
 
@@ -147,7 +217,7 @@ fn unsafe_method(future: &Expr) -> Option<String> {
         }
         Expr::MethodCall(call) => {
             let name = call.method.to_string();
-            (NOT_CANCEL_SAFE.contains(&name.as_str()) || is_multi_byte_read(&name)).then_some(name)
+            NOT_CANCEL_SAFE.contains(&name.as_str()).then_some(name)
         }
         _ => None,
     }

@@ -5,7 +5,12 @@
 //! branch waiting for cancellation — `.cancelled()` on a `CancellationToken`
 //! or `tokio::signal::ctrl_c()` — whose handler does not leave the loop: no
 //! `break`, `return`, `?`, panic or `std::process::exit` in it (and, for a
-//! `while cond` loop, no assignment that could make `cond` false).
+//! `while cond` loop, no assignment that could make `cond` false). A loop that
+//! checks the same token itself is honouring cancellation and is not flagged:
+//! its `while` condition requires `!token.is_cancelled()` (alone or joined
+//! with `&&`), or one of the first statements of its body is
+//! `if token.is_cancelled() { ..; break }` (or `return`, the test alone or
+//! joined with `||`) — a handler that falls through ends the loop there.
 //!
 //! (b) The result of awaiting a task's `JoinHandle` (bound from
 //! `tokio::spawn`, `tokio::task::spawn`, `spawn_local` or `spawn_blocking`, or
@@ -49,8 +54,8 @@ use syn::{Expr, Pat, Stmt};
 
 use super::helpers::{LoopExits, TASK_SPAWNS, leaves_loop, mentions};
 use super::{Cx, Rule, Select};
-use crate::engine::LoopKind;
 use crate::engine::resolve;
+use crate::engine::{LoopKind, LoopTest};
 
 /// See the module docs.
 pub(crate) struct SwallowedCancellation;
@@ -72,7 +77,8 @@ impl Rule for SwallowedCancellation {
             if leaves_loop(
                 &branch.handler,
                 LoopExits::any(innermost == LoopKind::While),
-            ) {
+            ) || loop_checks_token(cx.loop_tests(), future)
+            {
                 continue;
             }
             cx.report(
@@ -151,6 +157,90 @@ fn cancellation_wait(cx: &Cx<'_>, future: &Expr) -> Option<&'static str> {
             resolve::is(&callee, &["tokio", "signal", "ctrl_c"]).then_some("ctrl_c()")
         }
         _ => None,
+    }
+}
+
+/// Whether the innermost loop's own tests end it once the token that
+/// `future` (`token.cancelled()`) waits for is cancelled: a `while` condition
+/// with `!token.is_cancelled()` as a `&&` operand, or a leading
+/// `if token.is_cancelled() { break }` with it as a `||` operand.
+fn loop_checks_token(tests: &[LoopTest], future: &Expr) -> bool {
+    let Some(token) = cancelled_receiver(future) else {
+        return false;
+    };
+    tests.iter().any(|test| match test {
+        LoopTest::RunsWhile(cond) => {
+            operands(cond, &syn::BinOp::And(syn::token::AndAnd::default()))
+                .into_iter()
+                .any(|operand| match strip_parens(operand) {
+                    Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+                        is_cancelled_check(&u.expr, &token)
+                    }
+                    _ => false,
+                })
+        }
+        LoopTest::LeavesIf(cond) => operands(cond, &syn::BinOp::Or(syn::token::OrOr::default()))
+            .into_iter()
+            .any(|operand| is_cancelled_check(operand, &token)),
+    })
+}
+
+/// The receiver of `token.cancelled()` / `token.clone().cancelled_owned()`,
+/// as its tokens (without a trailing `.clone()`).
+fn cancelled_receiver(future: &Expr) -> Option<String> {
+    match future {
+        Expr::Paren(p) => cancelled_receiver(&p.expr),
+        Expr::Reference(r) => cancelled_receiver(&r.expr),
+        Expr::MethodCall(call)
+            if matches!(
+                call.method.to_string().as_str(),
+                "cancelled" | "cancelled_owned"
+            ) =>
+        {
+            Some(token_key(&call.receiver))
+        }
+        _ => None,
+    }
+}
+
+/// `token.is_cancelled()` for the given receiver tokens.
+fn is_cancelled_check(expr: &Expr, token: &str) -> bool {
+    match strip_parens(expr) {
+        Expr::MethodCall(call) if call.method == "is_cancelled" && call.args.is_empty() => {
+            token_key(&call.receiver) == token
+        }
+        _ => false,
+    }
+}
+
+/// A receiver's tokens, with references, parentheses and a trailing `.clone()` stripped.
+fn token_key(receiver: &Expr) -> String {
+    match receiver {
+        Expr::Paren(p) => token_key(&p.expr),
+        Expr::Reference(r) => token_key(&r.expr),
+        Expr::MethodCall(call) if call.method == "clone" && call.args.is_empty() => {
+            token_key(&call.receiver)
+        }
+        _ => quote::ToTokens::to_token_stream(receiver).to_string(),
+    }
+}
+
+/// The operands of a chain of the binary operator `op` (`a && b && c`), or `expr` alone.
+fn operands<'e>(expr: &'e Expr, op: &syn::BinOp) -> Vec<&'e Expr> {
+    match strip_parens(expr) {
+        Expr::Binary(b) if std::mem::discriminant(&b.op) == std::mem::discriminant(op) => {
+            let mut out = operands(&b.left, op);
+            out.extend(operands(&b.right, op));
+            out
+        }
+        other => vec![other],
+    }
+}
+
+fn strip_parens(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Paren(p) => strip_parens(&p.expr),
+        _ => expr,
     }
 }
 

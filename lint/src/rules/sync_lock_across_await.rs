@@ -84,10 +84,9 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::visit::{self, Visit};
 use syn::{Expr, Local, Stmt};
 
-use super::helpers::{bound_name, mentions};
+use super::helpers::{Suspension, bound_name, first_await_while_held};
 use super::{Cx, Rule};
 use crate::engine::resolve;
 use crate::engine::types::LockKind;
@@ -141,14 +140,6 @@ impl Rule for SyncLockAcrossAwait {
     }
 }
 
-/// A point where the task may be suspended: an `.await`, or a macro that awaits.
-struct Suspension {
-    /// The `.await` (dot and keyword), or the macro's path and `!`.
-    span: Span,
-    /// How it reads in a note: `.await`, `tokio::select!`.
-    what: String,
-}
-
 /// For `let name = <sync lock guard>;` followed by an `.await` while it is alive:
 /// the name, the lock call as written (`.lock()`), and the first such `.await`.
 fn held_guard(cx: &Cx<'_>, local: &Local, rest: &[Stmt]) -> Option<(String, String, Suspension)> {
@@ -158,7 +149,7 @@ fn held_guard(cx: &Cx<'_>, local: &Local, rest: &[Stmt]) -> Option<(String, Stri
         return None;
     }
     let lock = sync_guard(cx, &init.expr)?;
-    let suspension = first_await_while_held(rest, &name)?;
+    let suspension = first_await_while_held(rest, &name, &[])?;
     Some((name, lock, suspension))
 }
 
@@ -275,115 +266,6 @@ fn lock_method(call: &syn::ExprMethodCall) -> Option<&'static str> {
     ["lock", "read", "write"]
         .into_iter()
         .find(|m| call.method == m)
-}
-
-/// The first `.await` in `stmts` (in order) reached while `name` is still
-/// alive; `None` once a statement releases it, even alongside an `.await`.
-fn first_await_while_held(stmts: &[Stmt], name: &str) -> Option<Suspension> {
-    for stmt in stmts {
-        let mut scan = Scan {
-            name,
-            released: false,
-            suspension: None,
-        };
-        scan.visit_stmt(stmt);
-        if scan.released {
-            return None;
-        }
-        if scan.suspension.is_some() {
-            return scan.suspension;
-        }
-    }
-    None
-}
-
-/// Looks through one statement for suspension points and for anything that releases the guard.
-struct Scan<'n> {
-    name: &'n str,
-    released: bool,
-    suspension: Option<Suspension>,
-}
-
-impl Scan<'_> {
-    fn is_name(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(self.name))
-    }
-
-    fn saw_await(&mut self, span: Span, what: impl FnOnce() -> String) {
-        self.suspension
-            .get_or_insert_with(|| Suspension { span, what: what() });
-    }
-
-    /// Visits `expr` where using the guard only borrows it (`guard.x`, `*guard`, `&guard`).
-    fn visit_borrowed(&mut self, expr: &Expr) {
-        if !self.is_name(expr) {
-            self.visit_expr(expr);
-        }
-    }
-}
-
-impl<'ast> Visit<'ast> for Scan<'_> {
-    fn visit_expr(&mut self, expr: &'ast Expr) {
-        match expr {
-            // Another body: it runs elsewhere, and mentioning the guard moves it there.
-            Expr::Closure(_) | Expr::Async(_) => {
-                if mentions(quote::ToTokens::to_token_stream(expr), self.name) {
-                    self.released = true;
-                }
-            }
-            Expr::Await(a) => {
-                self.visit_expr(&a.base);
-                let span = a.dot_token.span.join(a.await_token.span);
-                self.saw_await(span.unwrap_or(a.await_token.span), || ".await".to_owned());
-            }
-            Expr::MethodCall(m) => {
-                self.visit_borrowed(&m.receiver);
-                m.args.iter().for_each(|a| self.visit_expr(a));
-            }
-            Expr::Field(f) => self.visit_borrowed(&f.base),
-            Expr::Index(i) => {
-                self.visit_borrowed(&i.expr);
-                self.visit_expr(&i.index);
-            }
-            Expr::Reference(r) => self.visit_borrowed(&r.expr),
-            Expr::Unary(u) => self.visit_borrowed(&u.expr),
-            Expr::Binary(b) => {
-                self.visit_borrowed(&b.left);
-                self.visit_borrowed(&b.right);
-            }
-            Expr::Path(_) if self.is_name(expr) => self.released = true,
-            _ => visit::visit_expr(self, expr),
-        }
-    }
-
-    fn visit_local(&mut self, local: &'ast Local) {
-        visit::visit_local(self, local);
-        // Shadowed (conservatively: any binding of that name) or moved into the new binding.
-        if mentions(quote::ToTokens::to_token_stream(&local.pat), self.name) {
-            self.released = true;
-        }
-    }
-
-    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string());
-        if matches!(
-            name.as_deref(),
-            Some("select" | "select_biased" | "join" | "try_join")
-        ) || mentions(mac.tokens.clone(), "await")
-        {
-            let path = mac.path.span();
-            let span = path.join(mac.bang_token.span).unwrap_or(path);
-            self.saw_await(span, || {
-                format!("{}!", quote::ToTokens::to_token_stream(&mac.path)).replace(' ', "")
-            });
-        }
-        if matches!(name.as_deref(), Some("drop")) && mentions(mac.tokens.clone(), self.name) {
-            self.released = true;
-        }
-    }
-
-    // Nested items are separate code.
-    fn visit_item(&mut self, _: &'ast syn::Item) {}
 }
 
 /// Guards that are temporaries of a statement (`m.lock().unwrap().push(x)`), and
@@ -678,7 +560,7 @@ mod temporaries {
             if matches!(
                 name.as_deref(),
                 Some("select" | "select_biased" | "join" | "try_join")
-            ) || super::mentions(mac.tokens.clone(), "await")
+            ) || crate::rules::helpers::mentions(mac.tokens.clone(), "await")
             {
                 let path = mac.path.span();
                 let span = path.join(mac.bang_token.span).unwrap_or(path);

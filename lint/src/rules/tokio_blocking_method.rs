@@ -55,7 +55,7 @@ impl Rule for TokioBlockingMethod {
         let Expr::MethodCall(call) = expr else {
             return;
         };
-        if !cx.is_async() || cx.is_awaited(expr) {
+        if !(cx.is_async() || cx.in_sync_fn()) || cx.is_awaited(expr) {
             return;
         }
         let Some((name, instead)) = METHODS.iter().find(|(m, _)| call.method == m) else {
@@ -66,10 +66,11 @@ impl Rule for TokioBlockingMethod {
             .span()
             .join(call.paren_token.span.close())
             .unwrap_or_else(|| call.method.span());
-        cx.report(
+        cx.report_blocking(
             span,
             format!("`.{name}()` in async context panics inside a tokio runtime"),
             format!("use {instead} here; keep `.{name}()` for sync code such as `spawn_blocking` closures"),
+            &format!("`.{name}()`"),
         );
     }
 }

@@ -9,12 +9,24 @@
 //! `buffer_unordered` / `buffered`, and the task's handle is not awaited in
 //! the same iteration.
 //!
+//! One call away: a call of the crate's own spawn wrapper — a sync fn that
+//! hands a future parameter (or a future built from it) to `tokio::spawn` —
+//! in such a loop is flagged the same way, in any file of the run. The
+//! wrapper's own body is not looked at for bounds: a wrapper that takes a
+//! permit itself is flagged too (allow it at the call).
+//!
 //! Not flagged: `for` loops over a range (`for i in 0..workers` starts a fixed
 //! pool, not one task per input), `while` and `loop` loops that never
 //! `.await` (hand-written `poll` state machines, draining a local queue),
 //! spawns inside closures or `async` blocks
 //! in the loop (they run elsewhere), and loops whose body bounds the work in
-//! any of the ways above — even inside the spawned task.
+//! any of the ways above — even inside the spawned task. Nor a loop that runs
+//! one task at a time: the new handle replaces the previous one
+//! (`handle = tokio::spawn(..)`, `self.task = Some(tokio::spawn(..))`, also
+//! inside a tuple, or through a `let` binding of the spawn) and the
+//! loop body `.abort()`s a task or awaits the previous handle (an `.await` on
+//! an expression naming the same place, or in an `if let` on it) — a respawn
+//! or debounce loop.
 //!
 //! ## Why is this bad?
 //! One task per input item means memory, sockets and database connections
@@ -49,9 +61,13 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Expr, Stmt};
 
-use super::helpers::{TASK_SPAWNS, mentions_any};
+use super::helpers::{TASK_SPAWNS, mentions_any, spawns_future_param};
 use super::{Cx, Rule};
+use crate::engine::index::{Fact, FutureSource, RuleFact};
 use crate::engine::resolve;
+
+/// A sync fn that spawns a task from a future parameter (a spawn wrapper).
+const SPAWNS_ARG: RuleFact = RuleFact::new("unbounded_spawn::spawns_arg");
 
 /// See the module docs.
 pub(crate) struct UnboundedSpawn;
@@ -73,6 +89,9 @@ const BOUNDS: &[&str] = &[
 
 impl Rule for UnboundedSpawn {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
+        if spawns_future_param(cx, expr) {
+            cx.record_fact(SPAWNS_ARG);
+        }
         let body = match expr {
             Expr::ForLoop(f) if !matches!(&*f.expr, Expr::Range(_)) => &f.body,
             // `while`/`loop` iterate per input only when they wait for it; without an
@@ -87,12 +106,42 @@ impl Rule for UnboundedSpawn {
         let mut spawns = SpawnFinder {
             cx,
             found: Vec::new(),
+            wrappers: Vec::new(),
             awaited: Vec::new(),
+            replaced: Vec::new(),
         };
         spawns.visit_block(body);
-        let SpawnFinder { found, awaited, .. } = spawns;
+        let SpawnFinder {
+            found,
+            wrappers,
+            awaited,
+            replaced,
+            ..
+        } = spawns;
+        for (span, callee, name, bound_to) in wrappers {
+            if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
+                continue;
+            }
+            cx.report_if(
+                &callee,
+                &[Fact::Rule(SPAWNS_ARG)],
+                span,
+                format!("a task is spawned with `{name}`, which spawns the future it is given, on every iteration of this loop, with no bound on how many run at once"),
+                "acquire a `Semaphore` permit before spawning, wait on a `JoinSet` with `join_next().await` when it is full, or use `buffer_unordered`",
+            );
+        }
         for (span, name, bound_to) in found {
-            if bound_to.is_some_and(|b| awaited.contains(&b)) {
+            if bound_to.as_ref().is_some_and(|b| awaited.contains(b)) {
+                continue;
+            }
+            let is_replaced = |value: &Replacement| match value {
+                Replacement::Spawn(at) => *at == span.start(),
+                Replacement::Binding(name) => bound_to.as_ref() == Some(name),
+            };
+            if replaced
+                .iter()
+                .any(|(value, place)| is_replaced(value) && releases_previous(body, place))
+            {
                 continue;
             }
             cx.report(
@@ -110,7 +159,20 @@ struct SpawnFinder<'c, 'f> {
     cx: &'c Cx<'f>,
     /// Span, spawn path as resolved, and the `let` name it is bound to.
     found: Vec<(Span, String, Option<String>)>,
+    /// Calls of the crate's functions that may be spawn wrappers: span, callee,
+    /// how it is written, and the `let` name it is bound to.
+    wrappers: Vec<(Span, FutureSource, String, Option<String>)>,
     awaited: Vec<String>,
+    /// Handles assigned to a place (`place = spawn(..)`, `place = Some(spawn(..))`,
+    /// `place = Some((spawn(..), tx))`, `place = Some(handle)`): what is
+    /// assigned, and the place's last identifier.
+    replaced: Vec<(Replacement, String)>,
+}
+
+/// What an assignment stores in a place: a spawn (by where it starts) or a binding (by name).
+enum Replacement {
+    Spawn(proc_macro2::LineColumn),
+    Binding(String),
 }
 
 impl SpawnFinder<'_, '_> {
@@ -133,6 +195,30 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                     visit::visit_expr(self, &init.expr);
                     return;
                 }
+                // `let task = { let x = x.clone(); tokio::spawn(..) };`
+                if let Expr::Block(block) = &*init.expr {
+                    if let Some(Stmt::Expr(tail, None)) = block.block.stmts.last() {
+                        if let Some(name) = self.spawn_path(tail) {
+                            self.found
+                                .push((tail.span(), name, Some(p.ident.to_string())));
+                            for stmt in &block.block.stmts[..block.block.stmts.len() - 1] {
+                                self.visit_stmt(stmt);
+                            }
+                            visit::visit_expr(self, tail);
+                            return;
+                        }
+                    }
+                }
+                if let Some((callee, written)) = self.cx.call_target(&init.expr) {
+                    self.wrappers.push((
+                        init.expr.span(),
+                        callee,
+                        written,
+                        Some(p.ident.to_string()),
+                    ));
+                    visit::visit_expr(self, &init.expr);
+                    return;
+                }
             }
         }
         visit::visit_stmt(self, stmt);
@@ -145,6 +231,30 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
             | Expr::ForLoop(_)
             | Expr::While(_)
             | Expr::Loop(_) => {}
+            Expr::Assign(assign) => {
+                let value = match &*assign.right {
+                    Expr::Call(call) if is_some_call(call) && call.args.len() == 1 => &call.args[0],
+                    other => other,
+                };
+                let parts: Vec<&Expr> = match value {
+                    Expr::Tuple(t) => t.elems.iter().collect(),
+                    other => vec![other],
+                };
+                if let Some(place) = last_ident(&assign.left) {
+                    for part in parts {
+                        if self.spawn_path(part).is_some() {
+                            let at = Replacement::Spawn(part.span().start());
+                            self.replaced.push((at, place.clone()));
+                        } else if let Expr::Path(p) = part {
+                            if let Some(name) = p.path.get_ident() {
+                                let binding = Replacement::Binding(name.to_string());
+                                self.replaced.push((binding, place.clone()));
+                            }
+                        }
+                    }
+                }
+                visit::visit_expr(self, expr);
+            }
             Expr::Await(a) => {
                 if let Expr::Path(p) = &*a.base {
                     if let Some(ident) = p.path.get_ident() {
@@ -152,17 +262,94 @@ impl<'ast> Visit<'ast> for SpawnFinder<'_, '_> {
                     }
                 }
                 // A spawn awaited on the spot runs one task at a time.
-                if self.spawn_path(&a.base).is_none() {
-                    visit::visit_expr(self, expr);
+                if self.spawn_path(&a.base).is_some() {
+                    return;
+                }
+                // So does a wrapper's: its arguments are still looked at.
+                match &*a.base {
+                    Expr::Call(call) if self.cx.call_target(&a.base).is_some() => {
+                        call.args.iter().for_each(|arg| self.visit_expr(arg));
+                    }
+                    Expr::MethodCall(call) if self.cx.call_target(&a.base).is_some() => {
+                        self.visit_expr(&call.receiver);
+                        call.args.iter().for_each(|arg| self.visit_expr(arg));
+                    }
+                    _ => visit::visit_expr(self, expr),
                 }
             }
             _ => {
                 if let Some(name) = self.spawn_path(expr) {
                     self.found.push((expr.span(), name, None));
+                } else if let Some((callee, written)) = self.cx.call_target(expr) {
+                    self.wrappers.push((expr.span(), callee, written, None));
                 }
                 visit::visit_expr(self, expr);
             }
         }
+    }
+
+    fn visit_item(&mut self, _: &'ast syn::Item) {}
+}
+
+/// `Some(x)`.
+fn is_some_call(call: &syn::ExprCall) -> bool {
+    matches!(&*call.func, Expr::Path(p) if p.path.is_ident("Some"))
+}
+
+/// The last identifier of a place: `handle`, `self.task`, `tasks[i]` (`tasks`).
+fn last_ident(place: &Expr) -> Option<String> {
+    match place {
+        Expr::Path(p) => p.path.get_ident().map(ToString::to_string),
+        Expr::Field(f) => match &f.member {
+            syn::Member::Named(name) => Some(name.to_string()),
+            syn::Member::Unnamed(_) => last_ident(&f.base),
+        },
+        Expr::Index(i) => last_ident(&i.expr),
+        Expr::Paren(p) => last_ident(&p.expr),
+        Expr::Unary(u) => last_ident(&u.expr),
+        _ => None,
+    }
+}
+
+/// Whether the loop body ends the task held in `place` before replacing it:
+/// it calls `.abort()`, awaits an expression that names `place`, or has an
+/// `if let`/`while let` on an expression naming `place` whose body awaits.
+fn releases_previous(body: &syn::Block, place: &str) -> bool {
+    let mut finder = ReleaseFinder {
+        place,
+        found: false,
+    };
+    finder.visit_block(body);
+    finder.found
+}
+
+struct ReleaseFinder<'p> {
+    place: &'p str,
+    found: bool,
+}
+
+impl<'ast> Visit<'ast> for ReleaseFinder<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        match expr {
+            Expr::Closure(_) | Expr::Async(_) => return,
+            Expr::MethodCall(call) if call.method == "abort" && call.args.is_empty() => {
+                self.found = true;
+            }
+            Expr::Await(a) if mentions_any(a.base.to_token_stream(), &[self.place]) => {
+                self.found = true;
+            }
+            Expr::If(i) => {
+                if let Expr::Let(l) = &*i.cond {
+                    if mentions_any(l.expr.to_token_stream(), &[self.place])
+                        && awaits_in(&i.then_branch)
+                    {
+                        self.found = true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        visit::visit_expr(self, expr);
     }
 
     fn visit_item(&mut self, _: &'ast syn::Item) {}

@@ -1,0 +1,4 @@
+#[asyncheck::test(idle_limit = "forever")]
+async fn bad_idle_limit() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[asyncheck::test(unhandled_panic = "abort")]
+async fn bad_unhandled_panic() {}
+
+fn main() {}

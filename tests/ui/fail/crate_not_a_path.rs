@@ -1,0 +1,4 @@
+#[asyncheck::test(crate = "tokio 1")]
+async fn crate_not_a_path() {}
+
+fn main() {}
