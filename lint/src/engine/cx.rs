@@ -464,7 +464,7 @@ impl Cx<'_> {
                     canon.extend_from_slice(&written[1..]);
                     canon
                 } else {
-                    self.resolve(&func.path)?
+                    resolve::resolve_with_globs(&self.scopes, &func.path)?
                 };
                 let key = self.free_fn_key(&canon)?;
                 Some((FutureSource::Free(key), written.join("::")))

@@ -49,7 +49,7 @@ pub(crate) fn param_type(
             if matches!(last.ident.to_string().as_str(), "Box" | "Arc" | "Rc") {
                 return recurse(only_type_argument(last)?);
             }
-            resolve::resolve(scopes, &p.path)
+            resolve::resolve_with_globs(scopes, &p.path)
         }
         _ => None,
     }

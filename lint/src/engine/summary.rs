@@ -173,10 +173,17 @@ impl Summaries {
     }
 
     /// Propagates each effect from the operations to their callers, given how
-    /// many definitions with a body each key has (see the module docs).
-    pub(crate) fn settle(&mut self, bodies: &HashMap<Key, u32>) {
+    /// many definitions with a body each key has (see the module docs) and the
+    /// key of the definitions each called key names (`canonical`: itself, or
+    /// through a `pub use` re-export another's).
+    pub(crate) fn settle(&mut self, bodies: &HashMap<Key, u32>, canonical: &dyn Fn(Key) -> Key) {
         // Files merge in any order; sorting makes the chains independent of it.
         self.defs.sort_by(|a, b| a.site.cmp(&b.site));
+        for def in &mut self.defs {
+            for (callee, _) in def.calls.iter_mut().chain(def.awaited.iter_mut()) {
+                *callee = canonical(*callee);
+            }
+        }
         for effect in [Effect::Blocks, Effect::NotCancelSafe] {
             self.settled[effect.slot()] = self.propagate(effect, bodies);
         }
@@ -305,7 +312,7 @@ mod tests {
             summaries.add(d);
         }
         let bodies = bodies.iter().map(|(n, b)| (key(n), *b)).collect();
-        summaries.settle(&bodies);
+        summaries.settle(&bodies, &|key| key);
         summaries
     }
 

@@ -218,7 +218,7 @@ impl TypeEnv {
 
     /// The type a `let` initialiser builds, when it is a constructor call (see the module docs).
     pub(crate) fn constructed(&self, init: &Expr, scopes: &[Scope]) -> Option<Canon> {
-        let resolve = |path: &syn::Path| resolve::resolve(scopes, path);
+        let resolve = |path: &syn::Path| resolve::resolve_with_globs(scopes, path);
         let canon = match unwrap_result(init) {
             Expr::Call(call) => {
                 let Expr::Path(func) = &*call.func else {

@@ -437,8 +437,32 @@ impl<'f> Walker<'f> {
     }
 
     /// Records the struct fields and type aliases of a module whose scope was just pushed.
+    /// Also lists in the index the module's `pub use` re-exports of the
+    /// crate's items and its glob imports of the crate's modules (see
+    /// [`resolve::resolve_with_globs`]).
     fn add_types(&mut self, module: &[String], items: &[syn::Item]) {
         self.cx.types.add_module(module, items, &self.cx.scopes);
+        let Some(scope) = self.cx.scopes.last() else {
+            return;
+        };
+        if scope.reexports.is_empty() && scope.crate_globs.is_empty() {
+            return;
+        }
+        let mut module_canon = vec!["crate".to_owned()];
+        module_canon.extend_from_slice(module);
+        let Some(module_key) = self.cx.free_fn_key(&module_canon) else {
+            return;
+        };
+        let names = scope
+            .reexports
+            .iter()
+            .filter_map(|(name, target)| Some((Some(name.as_str()), self.cx.free_fn_key(target)?)));
+        let globs = scope
+            .crate_globs
+            .iter()
+            .filter_map(|source| Some((None, self.cx.free_fn_key(source)?)));
+        let reexports: Vec<(Option<&str>, String)> = names.chain(globs).collect();
+        self.cx.index.add_reexports(&module_key, &reexports);
     }
 
     /// Records the declared type of what a `let` binds (see [`TypeEnv`]).
@@ -539,13 +563,15 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         let self_ty = match &*item.self_ty {
-            syn::Type::Path(p) if p.qself.is_none() => self.cx.resolve(&p.path),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                resolve::resolve_with_globs(&self.cx.scopes, &p.path)
+            }
             _ => None,
         };
         let trait_ = item
             .trait_
             .as_ref()
-            .and_then(|(_, path, _)| self.cx.resolve(path));
+            .and_then(|(_, path, _)| resolve::resolve_with_globs(&self.cx.scopes, path));
         self.cx.impls.push(ImplCtx {
             self_ty,
             trait_,
