@@ -571,3 +571,90 @@ pub async fn work(throttle: &Throttle) {
         report.render_human(false)
     );
 }
+
+#[test]
+fn a_join_set_spawn_wrapper_called_per_item_is_an_unbounded_spawn() {
+    let tasks = r"
+use std::future::Future;
+use tokio::task::JoinSet;
+
+pub fn add_to<F>(set: &mut JoinSet<()>, fut: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    set.spawn(fut);
+}
+
+pub fn add_on(set: &mut JoinSet<()>, fut: impl Future<Output = ()> + Send + 'static) {
+    set.spawn_on(fut, &tokio::runtime::Handle::current());
+}
+
+pub struct Pool;
+
+impl Pool {
+    pub fn spawn(&mut self, fut: impl Future<Output = ()> + Send + 'static) {
+        drop(fut);
+    }
+}
+
+pub fn add_to_pool(pool: &mut Pool, fut: impl Future<Output = ()> + Send + 'static) {
+    pool.spawn(fut);
+}
+
+pub fn add_to_unknown<S: Sink>(set: &mut S, fut: impl Future<Output = ()> + Send + 'static) {
+    set.spawn(fut);
+}
+
+pub trait Sink {
+    fn spawn(&mut self, fut: impl Future<Output = ()> + Send + 'static);
+}
+";
+    let server = r"
+use crate::tasks::{add_on, add_to, add_to_pool, add_to_unknown, Pool, Sink};
+use tokio::task::JoinSet;
+
+async fn handle(job: u32) {
+    let _ = job;
+}
+
+pub async fn serve(mut rx: tokio::sync::mpsc::Receiver<u32>, sink: &mut impl Sink) {
+    let mut set = JoinSet::new();
+    let mut pool = Pool;
+    while let Some(job) = rx.recv().await {
+        add_to(&mut set, handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        add_on(&mut set, handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        add_to(&mut set, handle(job));
+        if set.len() > 64 {
+            set.join_next().await;
+        }
+    }
+    while let Some(job) = rx.recv().await {
+        add_to_pool(&mut pool, handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        add_to_unknown(sink, handle(job));
+    }
+}
+";
+    let lib = "pub mod server;\npub mod tasks;\n";
+    let (_dir, report) = check_crate(
+        &[("lib.rs", lib), ("tasks.rs", tasks), ("server.rs", server)],
+        &["unbounded_spawn", "detached_task"],
+    );
+    let found: Vec<(&str, usize)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.rule, f.span.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("unbounded_spawn", 13), ("unbounded_spawn", 16)],
+        "`add_to` and `add_on` spawn into a `JoinSet`, and nothing drains it in the first two \
+         loops; `Pool::spawn` and a `Sink`'s `spawn` are not a `JoinSet`'s:\n{}",
+        report.render_human(false)
+    );
+}
