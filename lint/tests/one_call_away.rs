@@ -25,6 +25,10 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("returns_future", &["unawaited_future"]),
     ("cancel_safety", &["select_not_cancel_safe"]),
     ("spawn_wrappers", &["unbounded_spawn", "detached_task"]),
+    (
+        "globs_and_reexports",
+        &["blocking_sleep", "blocking_io", "unawaited_future"],
+    ),
 ];
 
 fn check_fixture(name: &str, rules: &[&str]) -> (String, Report) {
@@ -539,5 +543,201 @@ fn block_in_place_through_helpers_in_other_files_is_reported_in_current_thread_t
                 "`load` calls `tokio::task::block_in_place` here"
             ),
         ]
+    );
+}
+
+#[test]
+fn names_from_another_files_glob_import_and_pub_use_reexports_are_resolved() {
+    let lib = "pub mod handlers;\npub mod net;\npub mod timer;\npub mod util;\npub mod workers;\npub use net::*;\npub use util::Throttle;\n";
+    let util = r"
+pub fn nap() {
+    std::thread::sleep(std::time::Duration::from_millis(5));
+}
+
+pub struct Throttle;
+
+impl Throttle {
+    pub fn wait(&self) {
+        nap();
+    }
+}
+";
+    let timer = "pub async fn sleep(_for: std::time::Duration) {}\n";
+    let net = "mod inner;\npub use inner::Store;\npub use inner::*;\n";
+    let inner = r#"
+pub fn fetch_blocking() -> Vec<u8> {
+    std::fs::read("/var/cache/app").unwrap_or_default()
+}
+
+pub struct Store;
+
+impl Store {
+    pub fn flush_sync(&self) {
+        std::fs::write("/var/lib/app", b"").ok();
+    }
+}
+"#;
+    let handlers = r"
+use crate::timer::*;
+use crate::util::*;
+
+pub async fn handle(store: &crate::net::Store) {
+    nap();
+    store.flush_sync();
+    crate::fetch_blocking();
+    sleep(std::time::Duration::from_millis(1)).await;
+}
+
+pub fn sync_caller() {
+    nap();
+}
+";
+    let workers = r"
+use super::*;
+
+pub async fn work(throttle: &Throttle) {
+    throttle.wait();
+}
+";
+    let (_dir, report) = check_crate(
+        &[
+            ("lib.rs", lib),
+            ("workers.rs", workers),
+            ("util.rs", util),
+            ("timer.rs", timer),
+            ("net.rs", net),
+            ("net/inner.rs", inner),
+            ("handlers.rs", handlers),
+        ],
+        &["blocking_sleep", "blocking_io"],
+    );
+    let found: Vec<(String, &str, usize, &str)> = report
+        .findings()
+        .iter()
+        .map(|f| {
+            let file = f.path.display().to_string();
+            (file, f.rule, f.span.line, f.message.as_str())
+        })
+        .collect();
+    let at = |file: &str, rule, line, message| (format!("app/src/{file}"), rule, line, message);
+    assert_eq!(
+        found,
+        [
+            at(
+                "handlers.rs",
+                "blocking_sleep",
+                6,
+                "`nap` blocks the executor: it calls `std::thread::sleep`"
+            ),
+            at(
+                "handlers.rs",
+                "blocking_io",
+                7,
+                "`Store::flush_sync` blocks the executor: it calls `std::fs::write`"
+            ),
+            at(
+                "handlers.rs",
+                "blocking_io",
+                8,
+                "`crate::fetch_blocking` blocks the executor: it calls `std::fs::read`"
+            ),
+            at(
+                "workers.rs",
+                "blocking_sleep",
+                5,
+                "`Throttle::wait` blocks the executor: it calls `std::thread::sleep`"
+            ),
+        ],
+        "`nap` through one of two globs (the other, `timer`'s, brings an async `sleep`), \
+         `net`'s re-exported type, the root's glob re-export of `net`'s glob re-export, \
+         a type the crate root re-exports, through `use super::*`:\n{}",
+        report.render_human(false)
+    );
+}
+
+#[test]
+fn a_join_set_spawn_wrapper_called_per_item_is_an_unbounded_spawn() {
+    let tasks = r"
+use std::future::Future;
+use tokio::task::JoinSet;
+
+pub fn add_to<F>(set: &mut JoinSet<()>, fut: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    set.spawn(fut);
+}
+
+pub fn add_on(set: &mut JoinSet<()>, fut: impl Future<Output = ()> + Send + 'static) {
+    set.spawn_on(fut, &tokio::runtime::Handle::current());
+}
+
+pub struct Pool;
+
+impl Pool {
+    pub fn spawn(&mut self, fut: impl Future<Output = ()> + Send + 'static) {
+        drop(fut);
+    }
+}
+
+pub fn add_to_pool(pool: &mut Pool, fut: impl Future<Output = ()> + Send + 'static) {
+    pool.spawn(fut);
+}
+
+pub fn add_to_unknown<S: Sink>(set: &mut S, fut: impl Future<Output = ()> + Send + 'static) {
+    set.spawn(fut);
+}
+
+pub trait Sink {
+    fn spawn(&mut self, fut: impl Future<Output = ()> + Send + 'static);
+}
+";
+    let server = r"
+use crate::tasks::{add_on, add_to, add_to_pool, add_to_unknown, Pool, Sink};
+use tokio::task::JoinSet;
+
+async fn handle(job: u32) {
+    let _ = job;
+}
+
+pub async fn serve(mut rx: tokio::sync::mpsc::Receiver<u32>, sink: &mut impl Sink) {
+    let mut set = JoinSet::new();
+    let mut pool = Pool;
+    while let Some(job) = rx.recv().await {
+        add_to(&mut set, handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        add_on(&mut set, handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        add_to(&mut set, handle(job));
+        if set.len() > 64 {
+            set.join_next().await;
+        }
+    }
+    while let Some(job) = rx.recv().await {
+        add_to_pool(&mut pool, handle(job));
+    }
+    while let Some(job) = rx.recv().await {
+        add_to_unknown(sink, handle(job));
+    }
+}
+";
+    let lib = "pub mod server;\npub mod tasks;\n";
+    let (_dir, report) = check_crate(
+        &[("lib.rs", lib), ("tasks.rs", tasks), ("server.rs", server)],
+        &["unbounded_spawn", "detached_task"],
+    );
+    let found: Vec<(&str, usize)> = report
+        .findings()
+        .iter()
+        .map(|f| (f.rule, f.span.line))
+        .collect();
+    assert_eq!(
+        found,
+        [("unbounded_spawn", 13), ("unbounded_spawn", 16)],
+        "`add_to` and `add_on` spawn into a `JoinSet`, and nothing drains it in the first two \
+         loops; `Pool::spawn` and a `Sink`'s `spawn` are not a `JoinSet`'s:\n{}",
+        report.render_human(false)
     );
 }

@@ -16,6 +16,7 @@ use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, RuleOption};
 use super::summary::{Blocking, Chain, Effect, Site};
 use super::suppress::Allows;
+use super::types::TypeEnv;
 use crate::{Finding, Span};
 
 /// What kind of code body the walker is in.
@@ -90,10 +91,6 @@ pub(super) struct Frame {
     pub(super) iterations: Vec<Option<Iteration>>,
     /// `Some` when this body is a function's.
     pub(super) def: Option<FnDef>,
-    /// The parameters this body binds (a function's or a closure's), each with
-    /// the path of its declared type when calls on it can be resolved (see
-    /// [`super::signature::param_type`]); a closure's untyped ones shadow outer names.
-    pub(super) params: Vec<(String, Option<Canon>)>,
     /// A function's parameters declared as futures (see [`super::signature::is_future_param`]).
     pub(super) future_params: Vec<String>,
 }
@@ -193,6 +190,8 @@ pub(crate) struct Cx<'f> {
     /// [`callee`](Cx::callee), resolved once for every rule that asks (set and
     /// cleared by the walker around the hooks at that node; `None` elsewhere).
     pub(super) callee_here: Option<(usize, Option<Canon>)>,
+    /// What the code says about the types of names in scope (see [`Cx::declared_type`]).
+    pub(super) types: TypeEnv,
 }
 
 impl Cx<'_> {
@@ -252,14 +251,6 @@ impl Cx<'_> {
             .map(|it| &it.over)
     }
 
-    /// The resolved type of the innermost binding called `name`, when it is a
-    /// function parameter or a `let` declared with a type (`p: &Path` gives
-    /// `std::path::Path`, references stripped); `None` when the innermost
-    /// binding of that name has no written type.
-    pub(crate) fn binding_type(&self, name: &str) -> Option<&Canon> {
-        resolve::binding_type(&self.scopes, name)
-    }
-
     /// Resolves a path through the `use`s and items in scope; `None` when it names a local variable.
     pub(crate) fn resolve(&self, path: &syn::Path) -> Option<Canon> {
         resolve::resolve(&self.scopes, path)
@@ -297,6 +288,27 @@ impl Cx<'_> {
             return None;
         }
         self.resolve(&func.path)
+    }
+
+    /// The declared type of `expr`, as the canonical path of its item, when the
+    /// code says it: a local or parameter with a type annotation or built by a
+    /// constructor, `self` in an `impl` (its type) or a trait (the trait), a
+    /// field of a struct declared in this file, through `&`, `*`,
+    /// `Arc`/`Rc`/`Box` and same-file type aliases (see [`types`](super::types));
+    /// a parameter declared `impl Trait`, `dyn Trait` or as a generic bounded
+    /// by one trait of the crate has that trait as its type. `None` when
+    /// unknown, or when a closure parameter, a pattern or a `let` of unknown
+    /// type shadows the name.
+    ///
+    /// This is the one source of receiver types: the rules' type-dependent
+    /// checks and the resolution of method calls for summaries both ask it.
+    ///
+    /// ```rust,ignore
+    /// // struct Server { state: Arc<parking_lot::Mutex<State>> } … impl Server { fn f(&self) {
+    /// cx.declared_type(&parse_quote!(self.state)) // Some(["parking_lot", "Mutex"])
+    /// ```
+    pub(crate) fn declared_type(&self, expr: &Expr) -> Option<Canon> {
+        self.types.type_of(expr, self.self_type())
     }
 
     /// For a `let name = path(..)` binding in scope, the resolved `path`.
@@ -520,10 +532,12 @@ impl Cx<'_> {
     /// The function of the checked crate that `expr` calls, as the index keys it,
     /// and how to name the callee in a message: `f(..)`/`m::f(..)` by resolved path
     /// (`f`, `m::f`); `Type::f(..)` and `Self::f(..)` under the type's path
-    /// (`Type::f`); `recv.f(..)` (`.f()`) when the receiver's type is known — `self`
-    /// in an `impl` (its type) or a trait's default method (the trait), or a
+    /// (`Type::f`); `recv.f(..)` (`.f()`) when the receiver's declared type
+    /// ([`declared_type`](Self::declared_type)) is a type or trait of the crate —
+    /// `self` in an `impl` (its type) or a trait's default method (the trait), a
     /// parameter declared with a crate type, `impl Trait`, `dyn Trait` or a
-    /// generic bounded by one crate trait (see [`receiver_type`](Self::receiver_type)).
+    /// generic bounded by one crate trait, a `let` with a written type or built
+    /// by a constructor, a field of a struct declared in this file.
     /// `None` for anything else: a method on a receiver of unknown type is not
     /// matched by name.
     pub(crate) fn call_target(&self, expr: &Expr) -> Option<(FutureSource, String)> {
@@ -546,54 +560,19 @@ impl Cx<'_> {
                     canon.extend_from_slice(&written[1..]);
                     canon
                 } else {
-                    self.callee(expr)?
+                    resolve::resolve_with_globs(&self.scopes, &func.path)?
                 };
                 let key = self.free_fn_key(&canon)?;
                 Some((FutureSource::Free(key), written.join("::")))
             }
             Expr::MethodCall(call) => {
-                let mut canon = self.receiver_type(&call.receiver)?.clone();
+                let mut canon = self.declared_type(&call.receiver)?;
                 canon.push(call.method.to_string());
                 let key = self.free_fn_key(&canon)?;
                 Some((FutureSource::Free(key), format!(".{}()", call.method)))
             }
             _ => None,
         }
-    }
-
-    /// The path of `receiver`'s type, when the engine knows it without type
-    /// inference: `self` inside an `impl` (the implementing type) or a trait (the
-    /// trait), and a parameter of the enclosing function with a declared type
-    /// (see [`super::signature::param_type`]), unless a `let` or a closure parameter
-    /// of the same name shadows it.
-    ///
-    /// This is the one place receiver types come from: a later, richer knowledge
-    /// of declared types (locals, struct fields, constructors) plugs in here.
-    pub(crate) fn receiver_type(&self, receiver: &Expr) -> Option<&Canon> {
-        let mut receiver = receiver;
-        while let Expr::Paren(p) = receiver {
-            receiver = &p.expr;
-        }
-        let Expr::Path(path) = receiver else {
-            return None;
-        };
-        let name = path.path.get_ident()?.to_string();
-        if name == "self" {
-            let ctx = self.impls.last()?;
-            return ctx.self_ty.as_ref().or(ctx.trait_.as_ref());
-        }
-        if resolve::is_bound_in_body(&self.scopes, &name) {
-            return None;
-        }
-        for frame in self.frames.iter().rev() {
-            if let Some((_, ty)) = frame.params.iter().find(|(n, _)| *n == name) {
-                return ty.as_ref();
-            }
-            if frame.def.is_some() {
-                break;
-            }
-        }
-        None
     }
 
     /// The parameters of the function whose every call runs the current code

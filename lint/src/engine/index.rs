@@ -78,7 +78,28 @@ pub(crate) struct FnIndex {
     /// Function summaries: the definitions with effects or calls into the crate
     /// (see [`super::summary`]), and after [`settle`](Self::settle) what each key does.
     pub(crate) summaries: Summaries,
+    /// Each definition's key with its parent's (module or type) and its name's
+    /// hash, for the names `pub use` re-exports give it.
+    paths: Vec<(Key, Key, u64)>,
+    /// The `pub use` re-exports and the glob imports of the crates' modules.
+    reexports: Vec<Reexport>,
+    /// After [`settle`](Self::settle): each name a re-export gives a definition,
+    /// with the definition's own key (`None`: two definitions, ambiguous).
+    aliases: HashMap<Key, Option<Key>>,
 }
+
+/// A `pub use` (or `pub(crate) use`, …) in a module of the checked crate.
+#[derive(Clone, Copy, Debug)]
+enum Reexport {
+    /// `pub use path::item [as name];` in `module`: `module::name` is `path::item`.
+    Item { module: Key, name: u64, target: Key },
+    /// `use path::*;` in `module`: `module::x` is `path::x` for each `x` of `path`
+    /// that `module` does not declare itself.
+    Glob { module: Key, source: Key },
+}
+
+/// How many re-exports deep a name is followed (a re-export of a re-export of …).
+const MAX_REEXPORT_HOPS: usize = 4;
 
 impl FnIndex {
     /// Records one definition of `callee` (a free function under its [`free_key`],
@@ -98,6 +119,10 @@ impl FnIndex {
         facts: &[RuleFact],
     ) {
         let key = Key::of(callee);
+        let FutureSource::Free(path) = callee;
+        if let Some((parent, name)) = Key::parent_and_name(path) {
+            self.paths.push((key, parent, name));
+        }
         let defs = self.defs.entry(key).or_default();
         defs.count += 1;
         defs.async_count += u32::from(is_async);
@@ -119,6 +144,106 @@ impl FnIndex {
             *self.rule_facts.entry(key).or_default() += count;
         }
         self.summaries.merge(other.summaries);
+        self.paths.extend(other.paths);
+        self.reexports.extend(other.reexports);
+    }
+
+    /// Records the re-exports of the module at `module` (a [`free_key`] path):
+    /// each `(Some(name), target)` a `pub use target as name`, each `(None, source)`
+    /// a glob import `use source::*` (public or not: the module's own code
+    /// names what it brings as the module's), paths as [`free_key`] paths.
+    pub(crate) fn add_reexports(&mut self, module: &str, reexports: &[(Option<&str>, String)]) {
+        let module = Key::of(&FutureSource::Free(module.to_owned()));
+        for (name, target) in reexports {
+            let target = Key::of(&FutureSource::Free(target.clone()));
+            self.reexports.push(match name {
+                Some(name) => Reexport::Item {
+                    module,
+                    name: Key::hash(name),
+                    target,
+                },
+                None => Reexport::Glob {
+                    module,
+                    source: target,
+                },
+            });
+        }
+    }
+
+    /// The names the re-exports give the definitions (see [`FnIndex::aliases`]):
+    /// `crate::helper` for `crate::util::helper` after `pub use util::helper;`
+    /// or `pub use util::*;` in the crate root, `crate::Cache::refresh` for a
+    /// method of `crate::model::Cache` after `pub use model::Cache;`, and so on
+    /// through re-exports of re-exports. A name a module declares itself is
+    /// never an alias; a name two definitions would get is ambiguous.
+    fn resolve_reexports(&mut self) {
+        self.aliases.clear();
+        if self.reexports.is_empty() {
+            return;
+        }
+        let mut by_target: HashMap<Key, Vec<(Key, u64)>> = HashMap::new();
+        let mut globs: HashMap<Key, Vec<Key>> = HashMap::new();
+        for reexport in &self.reexports {
+            match *reexport {
+                Reexport::Item {
+                    module,
+                    name,
+                    target,
+                } => by_target.entry(target).or_default().push((module, name)),
+                Reexport::Glob { module, source } => globs.entry(source).or_default().push(module),
+            }
+        }
+        let mut paths = self.paths.clone();
+        paths.sort_unstable();
+        paths.dedup();
+        let mut aliases: HashMap<Key, Option<Key>> = HashMap::new();
+        for &(own, parent, name) in &paths {
+            let mut queue = vec![(own, parent, name, 0)];
+            let mut seen = vec![own];
+            while let Some((full, parent, name, depth)) = queue.pop() {
+                let mut names = Vec::new();
+                // `pub use path::f;`: the definition itself under a new name.
+                for &(module, alias) in by_target.get(&full).into_iter().flatten() {
+                    names.push((module.child(alias), module, alias));
+                }
+                // `pub use path::Type;`: its type (or module) under a new name.
+                for &(module, alias) in by_target.get(&parent).into_iter().flatten() {
+                    let renamed = module.child(alias);
+                    names.push((renamed.child(name), renamed, name));
+                }
+                // `pub use path::*;`: every name of its module.
+                for &module in globs.get(&parent).into_iter().flatten() {
+                    names.push((module.child(name), module, name));
+                }
+                for (alias, alias_parent, alias_name) in names {
+                    if self.defs.contains_key(&alias) || seen.contains(&alias) {
+                        continue;
+                    }
+                    seen.push(alias);
+                    aliases
+                        .entry(alias)
+                        .and_modify(|k| {
+                            if *k != Some(own) {
+                                *k = None;
+                            }
+                        })
+                        .or_insert(Some(own));
+                    if depth + 1 < MAX_REEXPORT_HOPS {
+                        queue.push((alias, alias_parent, alias_name, depth + 1));
+                    }
+                }
+            }
+        }
+        self.aliases = aliases;
+    }
+
+    /// The key of the definitions `key` names: itself, or through a re-export
+    /// (see [`resolve_reexports`](Self::resolve_reexports)) another's.
+    fn canonical(&self, key: Key) -> Key {
+        match self.aliases.get(&key) {
+            Some(Some(own)) => *own,
+            _ => key,
+        }
     }
 
     /// Once every file is merged: resolves the return types that name a crate
@@ -132,34 +257,41 @@ impl FnIndex {
                 }
             }
         }
+        self.resolve_reexports();
         let bodies: HashMap<Key, u32> = self.defs.iter().map(|(k, d)| (*k, d.bodies)).collect();
-        self.summaries.settle(&bodies);
+        let aliases = &self.aliases;
+        self.summaries
+            .settle(&bodies, &|key| match aliases.get(&key) {
+                Some(Some(own)) => *own,
+                _ => key,
+            });
     }
 
     /// How every definition of `callee` has `effect`, when each of them does (after [`settle`](Self::settle)).
     pub(crate) fn chain(&self, effect: Effect, callee: Key) -> Option<super::summary::Chain> {
-        self.summaries.chain(effect, callee)
+        self.summaries.chain(effect, self.canonical(callee))
     }
 
     /// Whether `condition` certainly holds: its callee has a definition, and
     /// every definition it may refer to has every one of its facts.
     pub(crate) fn holds(&self, condition: &Condition) -> bool {
-        let Some(defs) = self.defs.get(&condition.callee) else {
+        let callee = self.canonical(condition.callee);
+        let Some(defs) = self.defs.get(&callee) else {
             return false;
         };
         condition.facts.iter().all(|fact| {
             let with_fact = match *fact {
                 Fact::Async => defs.async_count,
-                Fact::Blocks => return self.summaries.has(Effect::Blocks, condition.callee),
+                Fact::Blocks => return self.summaries.has(Effect::Blocks, callee),
                 Fact::NotCancelSafe => {
-                    return self.summaries.has(Effect::NotCancelSafe, condition.callee);
+                    return self.summaries.has(Effect::NotCancelSafe, callee);
                 }
                 Fact::BlocksInPlace => {
                     return self.summaries.has(Effect::BlocksInPlace, condition.callee);
                 }
                 Fact::Rule(fact) => self
                     .rule_facts
-                    .get(&condition.callee.with_fact(fact))
+                    .get(&callee.with_fact(fact))
                     .copied()
                     .unwrap_or(0),
             };
@@ -187,8 +319,35 @@ pub(crate) struct Key(u64);
 
 impl Key {
     /// The key of `callee`; the same in every run (`SipHash` with fixed keys).
+    ///
+    /// Keys are built segment by segment (the crate root's, then each
+    /// segment's as a [`child`](Self::child)), so that the key of a name a
+    /// re-export gives (`crate::Cache::refresh` for `crate::model::Cache::refresh`)
+    /// can be computed from the re-export and the definition's keys alone.
     pub(crate) fn of(callee: &FutureSource) -> Key {
-        Key(Self::hash(callee))
+        let FutureSource::Free(path) = callee;
+        let (root, rest) = path.split_once('#').unwrap_or(("", path));
+        let mut key = Key(Self::hash(&root));
+        for segment in rest.split("::").filter(|s| !s.is_empty()) {
+            key = key.child(Self::hash(&segment));
+        }
+        key
+    }
+
+    /// The key of the item named by the hash `name` inside this one.
+    fn child(self, name: u64) -> Key {
+        Key(Self::hash(&(self.0, name)))
+    }
+
+    /// For a [`free_key`] path with at least one segment: its parent's key and its last segment's hash.
+    fn parent_and_name(path: &str) -> Option<(Key, u64)> {
+        let (root, rest) = path.split_once('#')?;
+        let (parent, name) = match rest.rsplit_once("::") {
+            Some((parent, name)) => (format!("{root}#{parent}"), name),
+            None if !rest.is_empty() => (format!("{root}#"), rest),
+            None => return None,
+        };
+        Some((Key::of(&FutureSource::Free(parent)), Self::hash(&name)))
     }
 
     /// The key under which the index counts the definitions of this name that have `fact`.
@@ -371,6 +530,54 @@ mod tests {
             &FutureSource::Free("app#open".into()),
             &[Fact::Rule(OPENS)]
         )));
+    }
+
+    #[test]
+    fn reexports_and_globs_give_definitions_their_other_names() {
+        let source = |path: &str| FutureSource::Free(format!("app#{path}"));
+        let holds = |index: &FnIndex, path: &str| {
+            index.holds(&Condition::new(&source(path), &[Fact::Async]))
+        };
+        let mut index = FnIndex::default();
+        index.add(&source("net::inner::fetch"), true, &[]);
+        index.add(&source("net::inner::Store::load"), true, &[]);
+        index.add(&source("net::inner::read"), true, &[]);
+        index.add(&source("net::read"), false, &[]);
+        index.add(&source("a::dup"), true, &[]);
+        index.add(&source("b::dup"), true, &[]);
+        let mut other = FnIndex::default();
+        other.add_reexports(
+            "app#net",
+            &[
+                (Some("fetch"), "app#net::inner::fetch".to_owned()),
+                (Some("get"), "app#net::inner::fetch".to_owned()),
+                (Some("Store"), "app#net::inner::Store".to_owned()),
+                (None, "app#net::inner".to_owned()),
+            ],
+        );
+        other.add_reexports("app#", &[(None, "app#net".to_owned())]);
+        other.add_reexports(
+            "app#both",
+            &[(None, "app#a".to_owned()), (None, "app#b".to_owned())],
+        );
+        index.merge(other);
+        index.settle();
+        assert!(holds(&index, "net::fetch"), "`pub use inner::fetch`");
+        assert!(holds(&index, "net::get"), "`pub use inner::fetch as get`");
+        assert!(holds(&index, "net::Store::load"), "`pub use inner::Store`");
+        assert!(
+            holds(&index, "fetch"),
+            "the root's glob of `net`'s re-export"
+        );
+        assert!(
+            !holds(&index, "net::read"),
+            "`net`'s own `read` is not the globbed one"
+        );
+        assert!(
+            !holds(&index, "both::dup"),
+            "two globs bring `dup`: ambiguous"
+        );
+        assert!(!holds(&index, "net::missing"));
     }
 
     #[test]

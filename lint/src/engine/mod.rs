@@ -32,6 +32,7 @@ pub(crate) mod signature;
 pub(crate) mod summary;
 pub(crate) mod suppress;
 pub(crate) mod test_code;
+pub(crate) mod types;
 pub(crate) mod walk;
 pub(crate) mod walker;
 

@@ -24,10 +24,14 @@ pub(crate) struct Scope {
     bindings: HashMap<String, Option<Canon>>,
     /// `let` bindings initialised by a method chain on a call: name → resolved root call.
     roots: HashMap<String, Canon>,
-    /// Bindings with a written type (parameters, `let x: T`): name → resolved type, references stripped.
-    types: HashMap<String, Canon>,
-    /// Whether this scope holds a function's parameters (see [`Scope::params`]).
-    of_params: bool,
+    /// Whether the scope has `use super::*`: names it does not have are looked up in the parent module.
+    glob_super: bool,
+    /// The modules of the checked crate this scope imports with a glob
+    /// (`use crate::m::*`, `use self::m::*`, `use super::*`), as absolute paths.
+    pub(crate) crate_globs: Vec<Canon>,
+    /// What this scope's `pub use` (any visibility but private) re-exports
+    /// of the checked crate: each name with the absolute path it stands for.
+    pub(crate) reexports: Vec<(String, Canon)>,
 }
 
 /// What a name means at some point in the code.
@@ -39,14 +43,6 @@ enum Lookup<'a> {
 }
 
 impl Scope {
-    /// The scope that holds a function's parameters.
-    pub(crate) fn params() -> Scope {
-        Scope {
-            of_params: true,
-            ..Scope::default()
-        }
-    }
-
     /// The scope of a module at `module_path` with these items.
     pub(crate) fn module(module_path: &[String], items: &[syn::Item]) -> Scope {
         let mut scope = Scope {
@@ -85,7 +81,9 @@ impl Scope {
                     if u.leading_colon.is_some() {
                         prefix.push(String::new());
                     }
-                    self.add_use(&u.tree, &mut prefix, module_path);
+                    let public = !matches!(u.vis, syn::Visibility::Inherited);
+                    // A glob is recorded whatever its visibility (see `resolve_with_globs`).
+                    self.add_use(&u.tree, &mut prefix, module_path, public);
                 }
                 syn::Item::ExternCrate(c) => {
                     if let Some((_, rename)) = &c.rename {
@@ -98,11 +96,17 @@ impl Scope {
         }
     }
 
-    fn add_use(&mut self, tree: &syn::UseTree, prefix: &mut Vec<String>, module_path: &[String]) {
+    fn add_use(
+        &mut self,
+        tree: &syn::UseTree,
+        prefix: &mut Vec<String>,
+        module_path: &[String],
+        public: bool,
+    ) {
         match tree {
             syn::UseTree::Path(p) => {
                 prefix.push(p.ident.to_string());
-                self.add_use(&p.tree, prefix, module_path);
+                self.add_use(&p.tree, prefix, module_path, public);
                 prefix.pop();
             }
             syn::UseTree::Name(n) => {
@@ -111,13 +115,13 @@ impl Scope {
                     if let Some(last) = prefix.last() {
                         let key = last.clone();
                         let full = self.absolute(prefix, module_path);
-                        self.imports.insert(key, full);
+                        self.import(key, full, public);
                     }
                 } else {
                     prefix.push(name.clone());
                     let full = self.absolute(prefix, module_path);
                     prefix.pop();
-                    self.imports.insert(name, full);
+                    self.import(name, full, public);
                 }
             }
             syn::UseTree::Rename(r) => {
@@ -134,15 +138,31 @@ impl Scope {
                     prefix.pop();
                     full
                 };
-                self.imports.insert(alias, full);
+                self.import(alias, full, public);
             }
             syn::UseTree::Group(g) => {
                 for tree in &g.items {
-                    self.add_use(tree, prefix, module_path);
+                    self.add_use(tree, prefix, module_path, public);
                 }
             }
-            syn::UseTree::Glob(_) => {}
+            syn::UseTree::Glob(_) => {
+                if prefix.len() == 1 && prefix[0] == "super" {
+                    self.glob_super = true;
+                }
+                let full = self.absolute(prefix, module_path);
+                if full.first().is_some_and(|s| s == "crate") {
+                    self.crate_globs.push(full);
+                }
+            }
         }
+    }
+
+    /// Imports `full` as `name`; a `pub use` of a path of the checked crate is also a re-export.
+    fn import(&mut self, name: String, full: Canon, public: bool) {
+        if public && full.first().is_some_and(|s| s == "crate") {
+            self.reexports.push((name.clone(), full.clone()));
+        }
+        self.imports.insert(name, full);
     }
 
     /// Makes a `use` path absolute: `self`/`super`/`crate`/local items become `crate::…`.
@@ -158,19 +178,12 @@ impl Scope {
     /// Records a `let` binding (and forgets any earlier one of the same name).
     pub(crate) fn bind(&mut self, name: String, init: Option<Canon>) {
         self.roots.remove(&name);
-        self.types.remove(&name);
         self.bindings.insert(name, init);
     }
 
     /// Records the root call of the method chain that initialised the binding `name`.
     pub(crate) fn bind_root(&mut self, name: String, root: Canon) {
         self.roots.insert(name, root);
-    }
-
-    /// Records the written type of the binding `name` (bound just before, or a parameter).
-    pub(crate) fn bind_type(&mut self, name: String, ty: Canon) {
-        self.bindings.entry(name.clone()).or_insert(None);
-        self.types.insert(name, ty);
     }
 
     fn lookup(&self, name: &str) -> Option<Lookup<'_>> {
@@ -235,9 +248,62 @@ fn relative(path: &[String], module_path: &[String]) -> Canon {
 /// Returns `None` when the first segment is a local variable (so the path
 /// names no item at all).
 pub(crate) fn resolve(scopes: &[Scope], path: &syn::Path) -> Option<Canon> {
+    lookup(scopes, path).map(|(canon, _)| canon)
+}
+
+/// As [`resolve`], and a path whose first segment is bound nowhere in scope
+/// resolves through the glob imports of modules of the checked crate in scope
+/// (`use crate::m::*;`, `use super::*;` of a module in another file). Globs
+/// come after every name the module declares or imports itself (Rust's rule:
+/// a glob never shadows them):
+/// - with one such glob, `helper` → `crate::m::helper` (and `Type::f` →
+///   `crate::m::Type::f`);
+/// - with several, a single name `helper` → `crate::<this module>::helper`,
+///   which the index resolves once every file is merged to the one globbed
+///   module's definition of that name (see `FnIndex`'s re-exports: the
+///   module's globs are recorded there); a name of the prelude stays as written.
+///
+/// For the crate's own functions and types (calls, declared types): a name
+/// that no globbed module defines gives a path no function has, so nothing
+/// is concluded from it. Rules that compare paths with lists of other crates'
+/// items use [`resolve`].
+pub(crate) fn resolve_with_globs(scopes: &[Scope], path: &syn::Path) -> Option<Canon> {
+    let (canon, globs) = lookup(scopes, path)?;
+    let Some(globs) = globs else {
+        return Some(canon);
+    };
+    match globs[..] {
+        [] => Some(canon),
+        [glob] => {
+            let mut out = glob.clone();
+            out.extend(canon);
+            Some(out)
+        }
+        _ if canon.len() == 1 && !PRELUDE.contains(&canon[0].as_str()) => {
+            let module_path = scopes
+                .iter()
+                .rev()
+                .find_map(|s| s.module.as_deref())
+                .unwrap_or(&[]);
+            Some(crate_path(module_path, &canon))
+        }
+        _ => Some(canon),
+    }
+}
+
+/// Names of the standard prelude (and primitive types) called like functions,
+/// which no glob import brings.
+const PRELUDE: &[&str] = &[
+    "Ok", "Err", "Some", "None", "Box", "Vec", "String", "Option", "Result", "drop", "Default",
+    "From", "Into", "Iterator", "ToString", "ToOwned", "Clone", "Self",
+];
+
+/// [`resolve`]'s lookup; with the path as written, when its first segment is
+/// bound nowhere, the crate globs of the scopes it went through (each once).
+fn lookup<'s>(scopes: &'s [Scope], path: &syn::Path) -> Option<(Canon, Option<Vec<&'s Canon>>)> {
     let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
     if path.leading_colon.is_some() {
-        return Some(segments);
+        return Some((segments, None));
     }
     let module_path = scopes
         .iter()
@@ -246,32 +312,68 @@ pub(crate) fn resolve(scopes: &[Scope], path: &syn::Path) -> Option<Canon> {
         .unwrap_or(&[]);
     let first = segments.first()?;
     if matches!(first.as_str(), "crate" | "self" | "super") {
-        return Some(relative(&segments, module_path));
+        return Some((relative(&segments, module_path), None));
     }
-    for scope in scopes.iter().rev() {
+    let mut globs: Vec<&Canon> = Vec::new();
+    let mut module_path = module_path;
+    let mut rest = scopes;
+    while let Some((scope, outer)) = rest.split_last() {
+        rest = outer;
         match scope.lookup(first) {
             Some(Lookup::Binding) if segments.len() == 1 => return None,
             Some(Lookup::Binding) | None => {}
             Some(Lookup::Item) => {
                 if scope.module.is_some() {
-                    return Some(crate_path(module_path, &segments));
+                    return Some((crate_path(module_path, &segments), None));
                 }
                 // An item declared inside a block: real, but not addressable by path.
                 let mut out = vec!["{block}".to_owned()];
                 out.extend(segments);
-                return Some(out);
+                return Some((out, None));
             }
             Some(Lookup::Import(target)) => {
                 let mut out = target.clone();
                 out.extend_from_slice(&segments[1..]);
-                return Some(out);
+                return Some((out, None));
             }
         }
-        if scope.module.is_some() {
+        let Some(module) = &scope.module else {
+            add_globs(&mut globs, scope, None);
+            continue;
+        };
+        // A module scope is a barrier, except that `use super::*` lets the
+        // names of the parent module (the next module scope out) through.
+        let Some(parent) = scope
+            .glob_super
+            .then(|| parent_module(rest, module))
+            .flatten()
+        else {
+            add_globs(&mut globs, scope, None);
             break;
+        };
+        // The parent is in this file: its names were looked up, not globbed.
+        add_globs(&mut globs, scope, rest[parent].module.as_deref());
+        rest = &rest[..=parent];
+        module_path = rest[parent].module.as_deref().unwrap_or(&[]);
+    }
+    Some((segments, Some(globs)))
+}
+
+/// Adds the crate globs of `scope` not yet in `globs`, except one of `looked_up`, a module whose names were looked up directly.
+fn add_globs<'s>(globs: &mut Vec<&'s Canon>, scope: &'s Scope, looked_up: Option<&[String]>) {
+    for glob in &scope.crate_globs {
+        let is_looked_up = looked_up.is_some_and(|m| glob[1..] == *m);
+        if !is_looked_up && !globs.contains(&glob) {
+            globs.push(glob);
         }
     }
-    Some(segments)
+}
+
+/// The index in `scopes` of the scope of the module that contains `module`, when it is there.
+fn parent_module(scopes: &[Scope], module: &[String]) -> Option<usize> {
+    let (_, parent) = module.split_last()?;
+    let index = scopes.iter().rposition(|s| s.module.is_some())?;
+    (scopes[index].module.as_deref() == Some(parent)).then_some(index)
 }
 
 /// The resolved init of the innermost `let` binding called `name`, if it was a call.
@@ -287,20 +389,6 @@ pub(crate) fn binding<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> 
     None
 }
 
-/// Whether `name` is bound by a `let` or a pattern inside the function (not as
-/// one of its parameters) in the innermost module scope.
-pub(crate) fn is_bound_in_body(scopes: &[Scope], name: &str) -> bool {
-    for scope in scopes.iter().rev() {
-        if scope.bindings.contains_key(name) {
-            return !scope.of_params;
-        }
-        if scope.module.is_some() {
-            break;
-        }
-    }
-    false
-}
-
 /// The root call of the method chain that initialised the innermost `let` binding called `name`.
 pub(crate) fn binding_root<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> {
     for scope in scopes.iter().rev() {
@@ -312,32 +400,6 @@ pub(crate) fn binding_root<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Ca
         }
     }
     None
-}
-
-/// The written type of the innermost binding called `name` (see [`Scope::bind_type`]).
-pub(crate) fn binding_type<'s>(scopes: &'s [Scope], name: &str) -> Option<&'s Canon> {
-    for scope in scopes.iter().rev() {
-        if scope.bindings.contains_key(name) {
-            return scope.types.get(name);
-        }
-        if scope.module.is_some() {
-            break;
-        }
-    }
-    None
-}
-
-/// The type a written type names once references and parentheses are
-/// stripped, resolved: `&mut std::path::PathBuf`, `&Path` (with
-/// `use std::path::Path`); `None` for other types (tuples, slices, `impl ..`).
-pub(crate) fn type_path(scopes: &[Scope], ty: &syn::Type) -> Option<Canon> {
-    match ty {
-        syn::Type::Reference(r) => type_path(scopes, &r.elem),
-        syn::Type::Paren(p) => type_path(scopes, &p.elem),
-        syn::Type::Group(g) => type_path(scopes, &g.elem),
-        syn::Type::Path(p) if p.qself.is_none() => resolve(scopes, &p.path),
-        _ => None,
-    }
 }
 
 /// The name a `let` (or a closure or function parameter) binds when its pattern
@@ -415,6 +477,90 @@ mod tests {
         assert_eq!(
             resolve_in(src, "::std::thread::sleep").as_deref(),
             Some("std::thread::sleep")
+        );
+    }
+
+    #[test]
+    fn use_super_glob_sees_the_parent_module_after_its_own_names() {
+        let file: syn::File = syn::parse_str(
+            "use std::thread::sleep; fn helper() {} mod tests { use super::*; use tokio::time::timeout; fn own() {} }",
+        )
+        .unwrap();
+        let syn::Item::Mod(tests) = &file.items[2] else {
+            unreachable!()
+        };
+        let root = vec!["m".to_owned()];
+        let child = vec!["m".to_owned(), "tests".to_owned()];
+        let scopes = vec![
+            Scope::module(&root, &file.items),
+            Scope::module(&child, &tests.content.as_ref().unwrap().1),
+        ];
+        let at =
+            |path: &str| resolve(&scopes, &syn::parse_str(path).unwrap()).map(|c| c.join("::"));
+        assert_eq!(at("sleep").as_deref(), Some("std::thread::sleep"));
+        assert_eq!(at("helper").as_deref(), Some("crate::m::helper"));
+        assert_eq!(at("own").as_deref(), Some("crate::m::tests::own"));
+        assert_eq!(at("timeout").as_deref(), Some("tokio::time::timeout"));
+        assert_eq!(at("unknown").as_deref(), Some("unknown"));
+        // Without the glob, the parent's names stay out.
+        let plain: syn::File = syn::parse_str("mod tests { fn own() {} }").unwrap();
+        let scopes = vec![
+            Scope::module(&root, &file.items),
+            Scope::module(&child, &plain.items),
+        ];
+        let path: syn::Path = syn::parse_str("sleep").unwrap();
+        assert_eq!(
+            resolve(&scopes, &path).map(|c| c.join("::")).as_deref(),
+            Some("sleep")
+        );
+    }
+
+    #[test]
+    fn crate_globs_resolve_names_bound_nowhere_else() {
+        let at = |src: &str, path: &str| {
+            let file: syn::File = syn::parse_str(src).unwrap();
+            let scopes = vec![Scope::module(&["m".to_owned()], &file.items)];
+            resolve_with_globs(&scopes, &syn::parse_str(path).unwrap()).map(|c| c.join("::"))
+        };
+        let one = "use crate::util::*; use std::thread::*; use crate::quiet::nap2; fn own() {}";
+        assert_eq!(at(one, "nap").as_deref(), Some("crate::util::nap"));
+        assert_eq!(
+            at(one, "Throttle::new").as_deref(),
+            Some("crate::util::Throttle::new")
+        );
+        assert_eq!(at(one, "nap2").as_deref(), Some("crate::quiet::nap2"));
+        assert_eq!(at(one, "own").as_deref(), Some("crate::m::own"));
+        let two = "use crate::util::*; use super::timer::*;";
+        assert_eq!(at(two, "nap").as_deref(), Some("crate::m::nap"));
+        assert_eq!(at(two, "Ok").as_deref(), Some("Ok"));
+        assert_eq!(at(two, "Throttle::new").as_deref(), Some("Throttle::new"));
+        // `resolve` itself never goes through a glob.
+        let file: syn::File = syn::parse_str(one).unwrap();
+        let scopes = vec![Scope::module(&["m".to_owned()], &file.items)];
+        let path: syn::Path = syn::parse_str("nap").unwrap();
+        assert_eq!(resolve(&scopes, &path), Some(vec!["nap".to_owned()]));
+    }
+
+    #[test]
+    fn a_module_item_shadows_the_parent_name_its_glob_brings() {
+        let file: syn::File = syn::parse_str(
+            "use std::thread::sleep; mod tests { use super::*; async fn sleep() {} }",
+        )
+        .unwrap();
+        let syn::Item::Mod(tests) = &file.items[1] else {
+            unreachable!()
+        };
+        let scopes = vec![
+            Scope::module(&["m".to_owned()], &file.items),
+            Scope::module(
+                &["m".to_owned(), "tests".to_owned()],
+                &tests.content.as_ref().unwrap().1,
+            ),
+        ];
+        let path: syn::Path = syn::parse_str("sleep").unwrap();
+        assert_eq!(
+            resolve(&scopes, &path).map(|c| c.join("::")).as_deref(),
+            Some("crate::m::tests::sleep")
         );
     }
 

@@ -4,11 +4,12 @@ use syn::{GenericParam, Generics, ReturnType, Type, TypeParamBound, WherePredica
 
 use super::resolve::{self, Canon, Scope};
 
-/// The path a method call on a parameter declared as `ty` resolves by, when
-/// it names one type or trait of the checked crate (a `crate::…` path):
+/// The path a method call on a parameter declared as `ty` resolves by — the
+/// declared type [`TypeEnv`](super::types::TypeEnv) keeps for it:
 ///
 /// - a type, through `&`, `&mut`, `Box<_>`, `Arc<_>`, `Rc<_>` (`cache: &Cache`
-///   → `crate::store::Cache`), `Self` → `self_ty`;
+///   → `crate::store::Cache`, `file: &mut std::fs::File` → `std::fs::File`),
+///   `Self` → `self_ty`;
 /// - `impl Trait`, `dyn Trait` (also boxed), or a generic parameter bounded by
 ///   a trait (`T: Store`, `where T: Store`) → the trait, when exactly one bound
 ///   is a trait of the crate (`Send`, `Clone`, another crate's traits are
@@ -48,8 +49,7 @@ pub(crate) fn param_type(
             if matches!(last.ident.to_string().as_str(), "Box" | "Arc" | "Rc") {
                 return recurse(only_type_argument(last)?);
             }
-            let canon = resolve::resolve(scopes, &p.path)?;
-            (canon.first().is_some_and(|s| s == "crate")).then_some(canon)
+            resolve::resolve_with_globs(scopes, &p.path)
         }
         _ => None,
     }
@@ -291,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn parameter_types_resolve_to_crate_types_and_single_crate_traits() {
+    fn parameter_types_resolve_to_their_paths_and_single_crate_traits() {
         let src = "struct Cache; trait Store {} use std::sync::Arc;";
         let scopes = scopes(src);
         let ty = |sig: &str| {
@@ -322,7 +322,11 @@ mod tests {
             ty("fn f<T>(s: T) where T: Store").as_deref(),
             Some("crate::m::Store")
         );
-        assert_eq!(ty("fn f(c: std::process::Command)"), None);
+        assert_eq!(
+            ty("fn f(c: &mut std::process::Command)").as_deref(),
+            Some("std::process::Command")
+        );
+        assert_eq!(ty("fn f(s: &impl Iterator<Item = u8>)"), None);
         assert_eq!(ty("fn f<T: Clone>(c: T)"), None);
         assert_eq!(ty("fn f(c: (Cache, u8))"), None);
     }

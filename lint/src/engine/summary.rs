@@ -189,10 +189,18 @@ impl Summaries {
     }
 
     /// Propagates each effect from the operations to their callers, given how
-    /// many definitions with a body each key has (see the module docs).
-    pub(crate) fn settle(&mut self, bodies: &HashMap<Key, u32>) {
+    /// many definitions with a body each key has (see the module docs) and the
+    /// key of the definitions each called key names (`canonical`: itself, or
+    /// through a `pub use` re-export another's).
+    pub(crate) fn settle(&mut self, bodies: &HashMap<Key, u32>, canonical: &dyn Fn(Key) -> Key) {
         // Files merge in any order; sorting makes the chains independent of it.
         self.defs.sort_by(|a, b| a.site.cmp(&b.site));
+        for def in &mut self.defs {
+            let called = def.calls.iter_mut();
+            for (callee, _) in called.chain(&mut def.awaited).chain(&mut def.async_calls) {
+                *callee = canonical(*callee);
+            }
+        }
         for effect in [Effect::Blocks, Effect::NotCancelSafe, Effect::BlocksInPlace] {
             self.settled[effect.slot()] = self.propagate(effect, bodies);
         }
@@ -323,7 +331,7 @@ mod tests {
             summaries.add(d);
         }
         let bodies = bodies.iter().map(|(n, b)| (key(n), *b)).collect();
-        summaries.settle(&bodies);
+        summaries.settle(&bodies, &|key| key);
         summaries
     }
 

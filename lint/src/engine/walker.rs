@@ -22,6 +22,7 @@ use super::signature::{self, Returns};
 use super::summary::{DefSummary, Effect, Site};
 use super::suppress::Allows;
 use super::test_code;
+use super::types::TypeEnv;
 use crate::{Finding, Span};
 
 /// What a function definition is, for [`Walker::in_fn`].
@@ -87,6 +88,7 @@ impl<'f> Walker<'f> {
                 index: FnIndex::default(),
                 settle,
                 callee_here: None,
+                types: TypeEnv::default(),
             },
             rules,
             inline: Vec::new(),
@@ -115,58 +117,49 @@ impl<'f> Walker<'f> {
     }
 
     fn in_body(&mut self, kind: BodyKind, walk: impl FnOnce(&mut Self)) {
-        self.in_body_with(kind, Vec::new(), walk);
-    }
-
-    fn in_body_with(
-        &mut self,
-        kind: BodyKind,
-        params: Vec<(String, Option<Canon>)>,
-        walk: impl FnOnce(&mut Self),
-    ) {
         self.cx.frames.push(Frame {
             kind,
             loops: Vec::new(),
             loop_tests: Vec::new(),
             iterations: Vec::new(),
             def: None,
-            params,
             future_params: Vec::new(),
         });
         walk(self);
         self.cx.frames.pop();
     }
 
-    /// Walks a function's body, then lists the function in the index under
-    /// each of its keys with the facts recorded while walking it, and, for a
-    /// sync function that blocks or calls functions of the crate, its summary.
-    /// A function's parameters: each plain one with the path calls on it resolve
-    /// by (see [`signature::param_type`]), and those declared as futures.
-    fn params_of(&self, spec: &FnSpec<'_>) -> (Vec<(String, Option<Canon>)>, Vec<String>) {
+    /// Binds a function's parameters in a new scope of declared types: each
+    /// plain one with the path calls on it resolve by (see
+    /// [`signature::param_type`]), any other pattern's names as unknown.
+    fn bind_params(&mut self, spec: &FnSpec<'_>) {
+        self.cx.types.enter_scope();
         let self_ty = self.cx.impls.last().and_then(|i| i.self_ty.clone());
         let no_outer = Vec::new();
         let outer = self.cx.impls.last().map_or(&no_outer, |i| &i.generics);
-        let params = spec
-            .sig
-            .inputs
-            .iter()
-            .filter_map(|arg| match arg {
-                syn::FnArg::Typed(t) => {
-                    let name = resolve::bound_name(&t.pat)?;
-                    let ty = signature::param_type(
-                        &t.ty,
-                        &spec.generics,
-                        outer,
-                        &self.cx.scopes,
-                        self_ty.as_ref(),
-                    );
-                    Some((name, ty))
-                }
-                syn::FnArg::Receiver(_) => None,
-            })
-            .collect();
-        let future_params: Vec<String> = spec
-            .sig
+        for input in &spec.sig.inputs {
+            let syn::FnArg::Typed(param) = input else {
+                continue;
+            };
+            let Some(name) = resolve::bound_name(&param.pat) else {
+                self.cx.types.hide(&param.pat);
+                continue;
+            };
+            let ty = signature::param_type(
+                &param.ty,
+                &spec.generics,
+                outer,
+                &self.cx.scopes,
+                self_ty.as_ref(),
+            )
+            .map(|canon| self.cx.types.unalias(canon));
+            self.cx.types.bind(name, ty);
+        }
+    }
+
+    /// A function's parameters declared as futures.
+    fn future_params_of(&self, spec: &FnSpec<'_>) -> Vec<String> {
+        spec.sig
             .inputs
             .iter()
             .filter_map(|arg| match arg {
@@ -177,12 +170,15 @@ impl<'f> Walker<'f> {
                 }
                 _ => None,
             })
-            .collect();
-        (params, future_params)
+            .collect()
     }
 
+    /// Walks a function's body, then lists the function in the index under
+    /// each of its keys with the facts recorded while walking it, and, for a
+    /// sync function that blocks or calls functions of the crate, its summary.
     fn in_fn(&mut self, spec: FnSpec<'_>, walk: impl FnOnce(&mut Self)) {
-        let (params, future_params) = self.params_of(&spec);
+        let future_params = self.future_params_of(&spec);
+        self.bind_params(&spec);
         let output = (!future_params.is_empty()).then(|| match &spec.sig.output {
             syn::ReturnType::Default => String::new(),
             syn::ReturnType::Type(_, ty) => quote::ToTokens::to_token_stream(ty).to_string(),
@@ -220,10 +216,10 @@ impl<'f> Walker<'f> {
                 async_calls: Vec::new(),
                 output,
             }),
-            params,
             future_params,
         });
         walk(self);
+        self.cx.types.leave_scope();
         let Some(def) = self.cx.frames.pop().and_then(|f| f.def) else {
             return;
         };
@@ -418,18 +414,16 @@ impl<'f> Walker<'f> {
         self.cx.test_depth -= usize::from(is_test);
     }
 
-    /// Walks a function item with its typed parameters bound in a scope of their own.
+    /// Walks a function item with its parameters bound in a scope of their own:
+    /// a parameter's name is a local variable, not the item or import of that name.
     fn with_params(&mut self, sig: &syn::Signature, walk: impl FnOnce(&mut Self)) {
-        let mut scope = Scope::params();
+        let mut scope = Scope::default();
         for input in &sig.inputs {
             let syn::FnArg::Typed(param) = input else {
                 continue;
             };
-            let Some(name) = resolve::bound_name(&param.pat) else {
-                continue;
-            };
-            if let Some(ty) = resolve::type_path(&self.cx.scopes, &param.ty) {
-                scope.bind_type(name, ty);
+            if let Some(name) = resolve::bound_name(&param.pat) {
+                scope.bind(name, None);
             }
         }
         self.cx.scopes.push(scope);
@@ -444,15 +438,7 @@ impl<'f> Walker<'f> {
                     scope.bind(p.ident.to_string(), init);
                 }
             }
-            Pat::Type(p) => {
-                self.bind(&p.pat, init);
-                let ty = resolve::type_path(&self.cx.scopes, &p.ty);
-                if let (Some(name), Some(ty), Some(scope)) =
-                    (resolve::bound_name(&p.pat), ty, self.cx.scopes.last_mut())
-                {
-                    scope.bind_type(name, ty);
-                }
-            }
+            Pat::Type(p) => self.bind(&p.pat, init),
             Pat::Reference(p) => self.bind(&p.pat, None),
             Pat::Tuple(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
             Pat::TupleStruct(p) => p.elems.iter().for_each(|e| self.bind(e, None)),
@@ -488,6 +474,52 @@ impl<'f> Walker<'f> {
         }
     }
 
+    /// Records the struct fields and type aliases of a module whose scope was just pushed.
+    /// Also lists in the index the module's `pub use` re-exports of the
+    /// crate's items and its glob imports of the crate's modules (see
+    /// [`resolve::resolve_with_globs`]).
+    fn add_types(&mut self, module: &[String], items: &[syn::Item]) {
+        self.cx.types.add_module(module, items, &self.cx.scopes);
+        let Some(scope) = self.cx.scopes.last() else {
+            return;
+        };
+        if scope.reexports.is_empty() && scope.crate_globs.is_empty() {
+            return;
+        }
+        let mut module_canon = vec!["crate".to_owned()];
+        module_canon.extend_from_slice(module);
+        let Some(module_key) = self.cx.free_fn_key(&module_canon) else {
+            return;
+        };
+        let names = scope
+            .reexports
+            .iter()
+            .filter_map(|(name, target)| Some((Some(name.as_str()), self.cx.free_fn_key(target)?)));
+        let globs = scope
+            .crate_globs
+            .iter()
+            .filter_map(|source| Some((None, self.cx.free_fn_key(source)?)));
+        let reexports: Vec<(Option<&str>, String)> = names.chain(globs).collect();
+        self.cx.index.add_reexports(&module_key, &reexports);
+    }
+
+    /// Records the declared type of what a `let` binds (see [`TypeEnv`]).
+    fn bind_type(&mut self, local: &syn::Local) {
+        let Some(name) = resolve::bound_name(&local.pat) else {
+            self.cx.types.hide(&local.pat);
+            return;
+        };
+        let scopes = &self.cx.scopes;
+        let ty = match &local.pat {
+            Pat::Type(t) => self.cx.types.declared(&t.ty, scopes),
+            _ => local
+                .init
+                .as_ref()
+                .and_then(|init| self.cx.types.constructed(&init.expr, scopes)),
+        };
+        self.cx.types.bind(name, ty);
+    }
+
     fn body_kind(asyncness: Option<&syn::token::Async>) -> BodyKind {
         if asyncness.is_some() {
             BodyKind::AsyncFn
@@ -501,6 +533,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_file(&mut self, file: &'ast syn::File) {
         let module = self.cx.file.module_path.clone();
         self.cx.scopes.push(Scope::module(&module, &file.items));
+        self.add_types(&module, &file.items);
         visit::visit_file(self, file);
         self.cx.scopes.pop();
     }
@@ -523,6 +556,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let mut module = self.cx.module_path().to_vec();
         module.push(item.ident.to_string());
         self.cx.scopes.push(Scope::module(&module, items));
+        self.add_types(&module, items);
         // An inline module starts outside any function body.
         let frames = std::mem::take(&mut self.cx.frames);
         for item in items {
@@ -567,13 +601,15 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         let self_ty = match &*item.self_ty {
-            syn::Type::Path(p) if p.qself.is_none() => self.cx.resolve(&p.path),
+            syn::Type::Path(p) if p.qself.is_none() => {
+                resolve::resolve_with_globs(&self.cx.scopes, &p.path)
+            }
             _ => None,
         };
         let trait_ = item
             .trait_
             .as_ref()
-            .and_then(|(_, path, _)| self.cx.resolve(path));
+            .and_then(|(_, path, _)| resolve::resolve_with_globs(&self.cx.scopes, path));
         self.cx.impls.push(ImplCtx {
             self_ty,
             trait_,
@@ -671,6 +707,13 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         });
     }
 
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        self.cx.types.enter_scope();
+        self.cx.types.hide(&arm.pat);
+        visit::visit_arm(self, arm);
+        self.cx.types.leave_scope();
+    }
+
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
         self.in_body(BodyKind::Sync, |w| visit::visit_item_const(w, item));
     }
@@ -682,8 +725,10 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_block(&mut self, block: &'ast syn::Block) {
         let scope = Scope::block(&block.stmts, self.cx.module_path());
         self.cx.scopes.push(scope);
+        self.cx.types.enter_scope();
         self.hooks(|rule, cx| rule.check_block(cx, block));
         visit::visit_block(self, block);
+        self.cx.types.leave_scope();
         self.cx.scopes.pop();
     }
 
@@ -706,6 +751,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             .as_ref()
             .and_then(|init| self.cx.callee(&init.expr));
         self.bind(&local.pat, init);
+        self.bind_type(local);
         if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
             if let Some(root) = self.cx.chain_root(&init.expr) {
                 if let Some(scope) = self.cx.scopes.last_mut() {
@@ -744,14 +790,16 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 } else {
                     BodyKind::SyncClosure
                 };
-                // A closure's parameters shadow the names of the function's.
-                let params = c
-                    .inputs
-                    .iter()
-                    .flat_map(pattern_names)
-                    .map(|name| (name, None))
-                    .collect();
-                self.in_body_with(kind, params, |w| visit::visit_expr(w, expr));
+                self.cx.types.enter_scope();
+                c.inputs.iter().for_each(|p| self.cx.types.hide(p));
+                self.in_body(kind, |w| visit::visit_expr(w, expr));
+                self.cx.types.leave_scope();
+            }
+            Expr::Let(l) => {
+                // Binds for the rest of the `if`/`while`: hiding them here hides them
+                // a little longer, which only forgets types.
+                self.cx.types.hide(&l.pat);
+                visit::visit_expr(self, expr);
             }
             Expr::Async(_) => self.in_body(BodyKind::AsyncBlock, |w| visit::visit_expr(w, expr)),
             Expr::Await(a) => {
@@ -768,9 +816,12 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                     names: pattern_names(&f.pat),
                     over,
                 });
+                self.cx.types.enter_scope();
+                self.cx.types.hide(&f.pat);
                 self.in_loop(LoopKind::For, loop_tests(None, &f.body), iteration, |w| {
                     visit::visit_expr(w, expr);
                 });
+                self.cx.types.leave_scope();
             }
             Expr::While(w) => {
                 let (kind, cond) = if matches!(*w.cond, Expr::Let(_)) {
@@ -820,12 +871,12 @@ fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
     tests
 }
 
-/// Every name a pattern binds.
 /// An owned copy of an expression (syn's `Clone` impls are not enabled): its tokens, parsed again.
 fn copy_expr(expr: &Expr) -> Option<Expr> {
     syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok()
 }
 
+/// Every name a pattern binds.
 fn pattern_names(pat: &Pat) -> Vec<String> {
     struct Names(Vec<String>);
     impl<'ast> Visit<'ast> for Names {

@@ -25,6 +25,18 @@
 //!   `.wait_with_output()` of a child it spawned — never `tokio::process::Command`;
 //! - any function of `reqwest::blocking`, and the request functions of `ureq`
 //!   (`ureq::get`, `ureq::post`, …);
+//! - methods that block, called on a receiver whose type the code declares
+//!   (a typed parameter or `let`, a constructor, `self.field` of a struct
+//!   declared in the same file, through `&`, `Arc`, `Box` and type aliases):
+//!   reads, writes, `sync_all`, `set_len` and `metadata` of a `std::fs::File`;
+//!   reads, writes and `peek` of a `std::net::TcpStream`; `accept` of a
+//!   `std::net::TcpListener`; sends and receives of a `std::net::UdpSocket`;
+//!   `execute` of a `reqwest::blocking::Client`, and `.send()` at the end of
+//!   a request built from one (`self.http.get(url).header(..).send()`).
+//!   The same method on a value of another type (`tokio::fs::File`, a type
+//!   of the checked crate) or of unknown type is not flagged, nor on a local
+//!   bound to what a call this rule reports returned (`let mut s =
+//!   std::net::TcpStream::connect(a)?;`): that call is the finding;
 //! - the functions listed under `[rules.blocking_io] extra-functions` in the
 //!   configuration, such as a project's own `crate::net::sync_http_get`.
 //!
@@ -193,6 +205,9 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
             }
         }
         Expr::MethodCall(call) => {
+            if let Some(found) = blocking_method_of_declared_type(cx, call) {
+                return Some(found);
+            }
             let method = call.method.to_string();
             if let Some((_, instead)) = PATH_FS_METHODS.iter().find(|(m, _)| *m == method) {
                 return is_path(cx, &call.receiver)
@@ -244,6 +259,163 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
     }
 }
 
+/// Methods that block when called on a value of a declared std I/O type, with the async type to use instead.
+const BLOCKING_METHODS: &[(&[&str], &[&str], &str)] = &[
+    (
+        &["std", "fs", "File"],
+        &[
+            "read",
+            "read_exact",
+            "read_to_end",
+            "read_to_string",
+            "read_vectored",
+            "write",
+            "write_all",
+            "write_vectored",
+            "sync_all",
+            "sync_data",
+            "set_len",
+            "metadata",
+        ],
+        "tokio::fs::File",
+    ),
+    (
+        &["std", "net", "TcpStream"],
+        &[
+            "read",
+            "read_exact",
+            "read_to_end",
+            "read_to_string",
+            "read_vectored",
+            "write",
+            "write_all",
+            "write_vectored",
+            "peek",
+        ],
+        "tokio::net::TcpStream",
+    ),
+    (
+        &["std", "net", "TcpListener"],
+        &["accept"],
+        "tokio::net::TcpListener",
+    ),
+    (
+        &["std", "net", "UdpSocket"],
+        &["recv", "recv_from", "send", "send_to", "peek", "peek_from"],
+        "tokio::net::UdpSocket",
+    ),
+    (
+        &["reqwest", "blocking", "Client"],
+        &["execute"],
+        "reqwest::Client",
+    ),
+];
+
+/// The methods of `reqwest::blocking::Client` that start a request, and of
+/// `reqwest::blocking::RequestBuilder` that build one: a chain of them ending
+/// in `.send()` sends it.
+const REQUEST_CHAIN: &[&str] = &[
+    "get",
+    "post",
+    "put",
+    "patch",
+    "delete",
+    "head",
+    "request",
+    "header",
+    "headers",
+    "basic_auth",
+    "bearer_auth",
+    "body",
+    "timeout",
+    "query",
+    "form",
+    "json",
+    "multipart",
+    "version",
+];
+
+/// A blocking method called on a receiver whose declared type is a blocking
+/// std or `reqwest::blocking` type (see [`Cx::declared_type`]): `file.read_to_end(..)`
+/// with `file: std::fs::File`, `self.http.get(url).send()` with `http: reqwest::blocking::Client`.
+fn blocking_method_of_declared_type(
+    cx: &Cx<'_>,
+    call: &syn::ExprMethodCall,
+) -> Option<(String, String)> {
+    let method = call.method.to_string();
+    if method == "send" && call.args.is_empty() {
+        let mut root = &*call.receiver;
+        while let Expr::MethodCall(inner) = root {
+            if !REQUEST_CHAIN.contains(&inner.method.to_string().as_str()) {
+                return None;
+            }
+            root = &inner.receiver;
+        }
+        if built_by_reported_call(cx, root) {
+            return None;
+        }
+        let ty = cx.declared_type(root)?;
+        let sends = (resolve::is(&ty, &["reqwest", "blocking", "Client"])
+            && matches!(&*call.receiver, Expr::MethodCall(_)))
+            || resolve::is(&ty, &["reqwest", "blocking", "RequestBuilder"]);
+        return sends.then(|| {
+            (
+                "`.send()` of a `reqwest::blocking` request".to_owned(),
+                "reqwest::Client".to_owned(),
+            )
+        });
+    }
+    // Cheap first: only a method on one of the lists needs the receiver's type.
+    if !BLOCKING_METHODS
+        .iter()
+        .any(|(_, methods, _)| methods.contains(&method.as_str()))
+    {
+        return None;
+    }
+    if built_by_reported_call(cx, &call.receiver) {
+        return None;
+    }
+    let ty = cx.declared_type(&call.receiver)?;
+    let (owner, _, instead) = BLOCKING_METHODS.iter().find(|(owner, methods, _)| {
+        resolve::is(&ty, owner) && methods.contains(&method.as_str())
+    })?;
+    Some((
+        format!("`.{method}()` of `{}`", owner.join("::")),
+        (*instead).to_owned(),
+    ))
+}
+
+/// Whether `receiver` is a local bound to what a call this rule reports returned
+/// (`let mut s = std::net::TcpStream::connect(a)?;`, `let c = reqwest::blocking::Client::new();`):
+/// that call is the finding, and each use of the value would repeat it.
+fn built_by_reported_call(cx: &Cx<'_>, receiver: &Expr) -> bool {
+    let mut receiver = receiver;
+    loop {
+        match receiver {
+            Expr::Paren(p) => receiver = &p.expr,
+            Expr::Reference(r) => receiver = &r.expr,
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => receiver = &u.expr,
+            _ => break,
+        }
+    }
+    let Expr::Path(p) = receiver else {
+        return false;
+    };
+    let Some(name) = p.path.get_ident().map(ToString::to_string) else {
+        return false;
+    };
+    let Some(root) = cx.binding(&name).or_else(|| cx.binding_root(&name)) else {
+        return false;
+    };
+    let path: Vec<&str> = root.iter().map(String::as_str).collect();
+    BLOCKING_FNS.iter().any(|(f, _)| resolve::is(root, f))
+        || matches!(path[..], ["reqwest", "blocking", ..])
+        || matches!(
+            path[..],
+            ["std", "fs", "File", "options"] | ["std", "fs", "OpenOptions", "new"]
+        )
+}
+
 /// `fs_err::x` as the `std::fs::x` it wraps (the same blocking calls); any other path unchanged.
 /// `fs_err::tokio::x` is async and maps to nothing blocking.
 fn as_std_fs(canon: &Canon) -> Canon {
@@ -281,8 +453,8 @@ fn is_path(cx: &Cx<'_>, expr: &Expr) -> bool {
             cx.binding(&name)
                 .is_some_and(|c| BUILDERS.iter().any(|b| resolve::is(c, b)))
                 || cx
-                    .binding_type(&name)
-                    .is_some_and(|t| TYPES.iter().any(|ty| resolve::is(t, ty)))
+                    .declared_type(expr)
+                    .is_some_and(|t| TYPES.iter().any(|ty| resolve::is(&t, ty)))
         }
         _ => false,
     }

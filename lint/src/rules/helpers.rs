@@ -22,29 +22,48 @@ pub(crate) const TASK_SPAWNS: &[&[&str]] = &[
     &["tokio", "task", "spawn_local"],
 ];
 
-/// Whether `expr` is a call of one of [`TASK_SPAWNS`] written directly in the
-/// body of a sync `fn` whose task is built from one of the fn's future
+/// The methods of `tokio::task::JoinSet` that run a future as a task of the set.
+const JOIN_SET_SPAWNS: &[&str] = &["spawn", "spawn_on", "spawn_local", "spawn_local_on"];
+
+/// Whether `expr` is a call of one of [`TASK_SPAWNS`], or of a spawning method
+/// of a receiver declared as a `tokio::task::JoinSet` (`set.spawn(fut)`,
+/// `set.spawn_on(fut, handle)`, see [`Cx::declared_type`]), written directly
+/// in the body of a sync `fn` whose task is built from one of the fn's future
 /// parameters (`tokio::spawn(fut)`, `tokio::spawn(async move { fut.await })`,
 /// `tokio::spawn(fut.instrument(span))`): the fn is a spawn wrapper, and each
 /// call of it spawns the future it is given.
 pub(crate) fn spawns_future_param(cx: &Cx<'_>, expr: &Expr) -> bool {
-    let Expr::Call(call) = expr else { return false };
-    if !cx.in_sync_fn() {
+    let (task, spawns) = match expr {
+        Expr::Call(call) => (call.args.first(), true),
+        Expr::MethodCall(call) => (
+            call.args.first(),
+            JOIN_SET_SPAWNS.iter().any(|m| call.method == m),
+        ),
+        _ => return false,
+    };
+    if !spawns || !cx.in_sync_fn() {
         return false;
     }
     let (params, _) = cx.future_params();
     if params.is_empty() {
         return false;
     }
-    let Some(task) = call.args.first() else {
-        return false;
-    };
-    let Some(callee) = cx.callee(expr) else {
+    let Some(task) = task else {
         return false;
     };
     let names: Vec<&str> = params.iter().map(String::as_str).collect();
-    TASK_SPAWNS.iter().any(|s| resolve::is(&callee, s))
-        && mentions_any(task.to_token_stream(), &names)
+    if !mentions_any(task.to_token_stream(), &names) {
+        return false;
+    }
+    match expr {
+        Expr::MethodCall(call) => cx.declared_type(&call.receiver).is_some_and(|ty| {
+            resolve::is(&ty, &["tokio", "task", "JoinSet"])
+                || resolve::is(&ty, &["tokio", "task", "join_set", "JoinSet"])
+        }),
+        _ => cx
+            .callee(expr)
+            .is_some_and(|callee| TASK_SPAWNS.iter().any(|s| resolve::is(&callee, s))),
+    }
 }
 
 /// Whether the identifier `name` occurs anywhere in `tokens`, inside groups

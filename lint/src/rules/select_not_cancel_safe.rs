@@ -3,12 +3,22 @@
 //! ## What it does
 //! In a `tokio::select!` (or `futures::select!`) inside a `loop`, `while`,
 //! `while let` or `for`, finds a branch whose future is created in the branch
-//! by a call of a method that tokio documents as not cancellation safe
-//! (tokio 1.54, each method's "Cancel safety" section): `read_exact` and the
-//! multi-byte integer and float reads `read_u16` … `read_f64_le`
-//! (`AsyncReadExt`), `read_line` (`AsyncBufReadExt`), `write_all`
-//! (`AsyncWriteExt`); and `read_to_end`, `read_to_string`, whose partial
-//! buffer the next call cannot resume from.
+//! by a call of a method that tokio documents as not cancellation safe, losing
+//! data read or written so far when the future is dropped:
+//! - `read_exact`, `read_to_end`, `read_to_string` (`AsyncReadExt`) and
+//!   `write_all` (`AsyncWriteExt`), the data-loss list of `tokio::select!`'s
+//!   "Cancellation safety" section;
+//! - `read_line` (`AsyncBufReadExt`), whose own "Cancel safety" section says
+//!   the partially read line is lost;
+//! - the multi-byte integer and float reads of `AsyncReadExt` (`read_u16`,
+//!   `read_i32`, `read_u64_le`, `read_f64`, … — every width from 16 to 128
+//!   bits, big and little endian), each documented as not cancel safe because
+//!   the bytes read so far are dropped with the future.
+//!
+//! Checked against tokio 1.54's documentation on docs.rs (the "Cancel safety"
+//! sections of `tokio::io::AsyncReadExt`, `AsyncWriteExt` and
+//! `AsyncBufReadExt`, and the "Cancellation safety" section of
+//! `tokio::select!`).
 //!
 //! One call away: a branch that calls an `async fn` of the checked crate
 //! which awaits one of these — directly or through other `async fn`s of the
@@ -23,9 +33,14 @@
 //! - a `select!` whose other branches all leave the loop (`break`, `return`),
 //!   so the lost data goes with the connection anyway;
 //! - `write_all_buf`: tokio documents that it advances the buffer as it
-//!   writes, so a new call resumes where the cancelled one stopped; likewise
-//!   `read_until`, which appends what it read to the caller's buffer;
-//! - `read_u8`/`read_i8` (one byte: nothing partial to lose).
+//!   writes, so a new call resumes where the cancelled one stopped;
+//! - `read_until`: tokio documents that the bytes read so far stay appended to
+//!   the buffer, so calling it again with the same buffer continues;
+//! - `read_u8` / `read_i8` (a single byte: documented as cancel safe), `read`,
+//!   `read_buf`, `write`, `write_buf`, `flush`, `fill_buf` (documented as
+//!   cancel safe);
+//! - `write_u16` and the other multi-byte writes, whose cancel safety tokio
+//!   does not document.
 //!
 //! ## Why is this bad?
 //! When another branch completes first, `select!` drops the unfinished
@@ -68,11 +83,9 @@ use crate::engine::summary::Effect;
 /// See the module docs.
 pub(crate) struct SelectNotCancelSafe;
 
-/// Methods whose progress is lost when their future is dropped: those tokio's
-/// docs (1.54, the "Cancel safety" section of each method of `AsyncReadExt`,
-/// `AsyncBufReadExt` and `AsyncWriteExt`) call not cancel safe, plus
-/// `read_to_end`/`read_to_string`, which read into a buffer the caller cannot
-/// resume from.
+/// Methods tokio documents as losing data when cancelled (see the module docs
+/// for the source of each): `select!`'s list, `read_line`, and the multi-byte
+/// integer and float reads of `AsyncReadExt`.
 const NOT_CANCEL_SAFE: &[&str] = &[
     "read_exact",
     "read_to_end",

@@ -10,8 +10,10 @@
 //! the same iteration.
 //!
 //! One call away: a call of the crate's own spawn wrapper — a sync fn that
-//! hands a future parameter (or a future built from it) to `tokio::spawn` —
-//! in such a loop is flagged the same way, in any file of the run. The
+//! hands a future parameter (or a future built from it) to `tokio::spawn`,
+//! or to `spawn` / `spawn_on` / `spawn_local` of a parameter or local declared
+//! as a `tokio::task::JoinSet` (`set: &mut JoinSet<()>`) — in such a loop is
+//! flagged the same way, in any file of the run. The
 //! wrapper's own body is not looked at for bounds: a wrapper that takes a
 //! permit itself is flagged too (allow it at the call).
 //!
