@@ -108,6 +108,8 @@ pub(super) struct FnDef {
     pub(super) span: Span,
     /// Whether calling it creates a future ([`Fact::Async`]).
     pub(super) is_async: bool,
+    /// Whether calling it does nothing until its future is polled ([`Fact::Lazy`]).
+    pub(super) is_lazy: bool,
     /// Whether it has a body (a trait method's declaration may not).
     pub(super) has_body: bool,
     /// The crate type alias its declared return type names, if any (a future when the alias is one).

@@ -24,6 +24,12 @@ pub(crate) enum Fact {
     /// `Pin<Box<dyn Future>>`, `BoxFuture`/`LocalBoxFuture` or a crate alias of these
     /// (recorded by the walker).
     Async,
+    /// Calling it does nothing until its future is polled: an `async fn`, or a
+    /// fn declared to return a future whose body only builds one (`async { .. }`,
+    /// `Box::pin(async { .. })`, `async { .. }.boxed()`). A fn that does
+    /// anything else before returning its future may do part of its work at the
+    /// call, so dropping that future on purpose can be right.
+    Lazy,
     /// It is a sync fn that blocks: it calls an operation a blocking rule reports,
     /// directly or through other functions of the crate (see [`super::summary`]).
     Blocks,
@@ -61,6 +67,7 @@ impl RuleFact {
 struct Defs {
     count: u32,
     async_count: u32,
+    lazy_count: u32,
     bodies: u32,
 }
 
@@ -107,14 +114,16 @@ impl FnIndex {
     /// `async`, and the rule facts recorded about it, each once.
     #[cfg(test)]
     pub(crate) fn add(&mut self, callee: &FutureSource, is_async: bool, facts: &[RuleFact]) {
-        self.add_def(callee, is_async, true, facts);
+        self.add_def(callee, is_async, is_async, true, facts);
     }
 
-    /// As [`add`](Self::add), for a definition that may have no body (`has_body`).
+    /// As [`add`](Self::add), for a definition that may have no body (`has_body`)
+    /// and whose future may not be lazy (`is_lazy`, see [`Fact::Lazy`]).
     pub(crate) fn add_def(
         &mut self,
         callee: &FutureSource,
         is_async: bool,
+        is_lazy: bool,
         has_body: bool,
         facts: &[RuleFact],
     ) {
@@ -126,6 +135,7 @@ impl FnIndex {
         let defs = self.defs.entry(key).or_default();
         defs.count += 1;
         defs.async_count += u32::from(is_async);
+        defs.lazy_count += u32::from(is_lazy);
         defs.bodies += u32::from(has_body);
         for &fact in facts {
             *self.rule_facts.entry(key.with_fact(fact)).or_default() += 1;
@@ -138,6 +148,7 @@ impl FnIndex {
             let mine = self.defs.entry(key).or_default();
             mine.count += defs.count;
             mine.async_count += defs.async_count;
+            mine.lazy_count += defs.lazy_count;
             mine.bodies += defs.bodies;
         }
         for (key, count) in other.rule_facts {
@@ -282,12 +293,13 @@ impl FnIndex {
         condition.facts.iter().all(|fact| {
             let with_fact = match *fact {
                 Fact::Async => defs.async_count,
+                Fact::Lazy => defs.lazy_count,
                 Fact::Blocks => return self.summaries.has(Effect::Blocks, callee),
                 Fact::NotCancelSafe => {
                     return self.summaries.has(Effect::NotCancelSafe, callee);
                 }
                 Fact::BlocksInPlace => {
-                    return self.summaries.has(Effect::BlocksInPlace, condition.callee);
+                    return self.summaries.has(Effect::BlocksInPlace, callee);
                 }
                 Fact::Rule(fact) => self
                     .rule_facts

@@ -244,6 +244,44 @@ fn has_future_bound<'b>(
     })
 }
 
+/// Whether a function body does nothing but build a future that has not
+/// started: its only statement is `async { .. }`, `Box::pin(async { .. })` or
+/// `async { .. }.boxed()` / `.boxed_local()` (see [`Fact::Lazy`](super::index::Fact::Lazy)).
+pub(crate) fn only_builds_a_future(body: &syn::Block) -> bool {
+    let [syn::Stmt::Expr(tail, None)] = body.stmts.as_slice() else {
+        return false;
+    };
+    is_unstarted_future(tail)
+}
+
+fn is_unstarted_future(expr: &syn::Expr) -> bool {
+    match expr {
+        syn::Expr::Async(_) => true,
+        syn::Expr::Paren(p) => is_unstarted_future(&p.expr),
+        syn::Expr::Call(call) => {
+            let syn::Expr::Path(func) = &*call.func else {
+                return false;
+            };
+            let is_pin = func.path.segments.len() >= 2
+                && func
+                    .path
+                    .segments
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .map(|s| s.ident.to_string())
+                    .eq(["pin", "Box"]);
+            is_pin && call.args.len() == 1 && is_unstarted_future(&call.args[0])
+        }
+        syn::Expr::MethodCall(call) => {
+            (call.method == "boxed" || call.method == "boxed_local")
+                && call.args.is_empty()
+                && is_unstarted_future(&call.receiver)
+        }
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

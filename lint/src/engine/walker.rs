@@ -31,7 +31,8 @@ struct FnSpec<'a> {
     name: String,
     sig: &'a syn::Signature,
     is_async: bool,
-    has_body: bool,
+    /// Its body (a trait method's declaration may have none).
+    body: Option<&'a syn::Block>,
     /// The generics in scope for its parameters (the impl's and its own).
     generics: Vec<&'a syn::Generics>,
 }
@@ -194,6 +195,8 @@ impl<'f> Walker<'f> {
             ),
             Returns::Other => (spec.is_async, None),
         };
+        let is_lazy =
+            spec.sig.asyncness.is_some() || spec.body.is_some_and(signature::only_builds_a_future);
         let kind = Self::body_kind(spec.sig.asyncness.as_ref());
         self.cx.frames.push(Frame {
             kind,
@@ -205,7 +208,8 @@ impl<'f> Walker<'f> {
                 name: spec.name,
                 span: Span::from_pm2(spec.sig.ident.span()),
                 is_async,
-                has_body: spec.has_body,
+                is_lazy,
+                has_body: spec.body.is_some(),
                 returns_alias,
                 facts: Vec::new(),
                 blocking: None,
@@ -226,7 +230,7 @@ impl<'f> Walker<'f> {
         for key in &def.keys {
             self.cx
                 .index
-                .add_def(key, def.is_async, def.has_body, &def.facts);
+                .add_def(key, def.is_async, def.is_lazy, def.has_body, &def.facts);
             if let Some(alias) = def.returns_alias {
                 self.cx
                     .index
@@ -588,7 +592,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             name: item.sig.ident.to_string(),
             sig: &item.sig,
             is_async: item.sig.asyncness.is_some() && !runs_own_runtime,
-            has_body: true,
+            body: Some(&item.block),
             generics: vec![&item.sig.generics],
         };
         // A fn item inside an impl's method does not see the impl's `Self`.
@@ -670,7 +674,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             name,
             sig: &item.sig,
             is_async: item.sig.asyncness.is_some(),
-            has_body: true,
+            body: Some(&item.block),
             generics: vec![&item.sig.generics],
         };
         self.in_item(&item.attrs, |w| {
@@ -699,7 +703,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             name,
             sig: &item.sig,
             is_async: item.sig.asyncness.is_some(),
-            has_body: item.default.is_some(),
+            body: item.default.as_ref(),
             generics: vec![&item.sig.generics],
         };
         self.in_fn(spec, |w| {

@@ -108,3 +108,31 @@ async fn clean(client: &Client, items: Vec<u8>, mut cmd: std::process::Command) 
     let _ = connecting.await;
     tokio::join!(save("/c"), client.send());
 }
+
+/// Sends its command at the call and returns a future that waits for the reply,
+/// as a server handle's `stop` does.
+struct Handle(std::sync::mpsc::Sender<bool>);
+
+impl Handle {
+    fn stop(&self, graceful: bool) -> impl Future<Output = ()> + '_ {
+        let _ = self.0.send(graceful);
+        async {}
+    }
+
+    fn lazy_stop(&self) -> impl Future<Output = ()> + '_ {
+        async move {
+            let _ = self.0.send(true);
+        }
+    }
+}
+
+async fn discards(handle: &Handle) {
+    // The command is sent at the call: dropping the reply's future is a choice.
+    drop(handle.stop(false));
+    let _ = handle.stop(true);
+    // Nothing is sent until polled.
+    drop(handle.lazy_stop()); //~ unawaited_future
+    let _ = handle.lazy_stop(); //~ unawaited_future
+    // A bare statement drops the reply without saying so.
+    handle.stop(false); //~ unawaited_future
+}
