@@ -178,6 +178,9 @@ pub(crate) struct Cx<'f> {
     /// How many test items (test functions, `#[cfg(test)]` modules, impls and
     /// functions) enclose the current node.
     pub(super) test_depth: usize,
+    /// The clippy lints the enclosing items and the file allow or expect
+    /// (`#[allow(clippy::await_holding_lock)]` gives `await_holding_lock`).
+    pub(super) clippy_allowed: Vec<String>,
     /// How many macro bodies enclose the current node.
     pub(super) macro_depth: usize,
     pub(super) findings: Vec<Finding>,

@@ -325,6 +325,7 @@ mod tests {
                 severity: Severity::Warning,
                 hooks: &Panics,
                 options: Vec::new(),
+                clippy_lints: &[],
             }],
             known: vec!["panics"],
         }
@@ -368,6 +369,7 @@ mod tests {
                 name: "reads_undeclared",
                 severity: Severity::Warning,
                 hooks: &ReadsUndeclared,
+                clippy_lints: &[],
                 options: vec![(RuleOption::paths("extra-functions"), &[])],
             }],
             known: vec!["reads_undeclared"],

@@ -64,6 +64,9 @@ pub(crate) struct Plugin<'l> {
     pub(crate) severity: Severity,
     /// Its hooks.
     pub(crate) hooks: &'static dyn Rule,
+    /// The clippy lints that catch the same pattern: where code allows one,
+    /// the rule's hooks do not run.
+    pub(crate) clippy_lints: &'static [&'static str],
     /// Each option its registry entry declares, with the configured paths (often none).
     pub(crate) options: Vec<(RuleOption, &'l [String])>,
 }

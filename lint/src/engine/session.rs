@@ -218,6 +218,7 @@ mod tests {
                 severity: crate::Severity::Warning,
                 hooks: &Panics,
                 options: Vec::new(),
+                clippy_lints: &[],
             }],
             known: vec!["panics"],
         };

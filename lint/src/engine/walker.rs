@@ -83,6 +83,7 @@ impl<'f> Walker<'f> {
                 awaited: Vec::new(),
                 statements: Vec::new(),
                 test_depth: 0,
+                clippy_allowed: Vec::new(),
                 macro_depth: 0,
                 findings: Vec::new(),
                 pending: Vec::new(),
@@ -111,6 +112,13 @@ impl<'f> Walker<'f> {
     /// Calls `hook` of every active rule, each as the current rule of the [`Cx`].
     fn hooks(&mut self, hook: impl Fn(&dyn Rule, &mut Cx<'f>)) {
         for (index, rule) in self.rules.iter().enumerate() {
+            if rule
+                .clippy_lints
+                .iter()
+                .any(|lint| self.cx.clippy_allowed.iter().any(|a| a == lint))
+            {
+                continue;
+            }
             self.cx.rule = rule;
             self.cx.rule_index = index;
             hook(rule.hooks, &mut self.cx);
@@ -413,9 +421,12 @@ impl<'f> Walker<'f> {
     /// Walks an item, counted as test code when its attributes make it so.
     fn in_item(&mut self, attrs: &[syn::Attribute], walk: impl FnOnce(&mut Self)) {
         let is_test = test_code::is_test_item(attrs);
+        let allowed = self.cx.clippy_allowed.len();
+        self.cx.clippy_allowed.extend(clippy_lints_allowed(attrs));
         self.cx.test_depth += usize::from(is_test);
         walk(self);
         self.cx.test_depth -= usize::from(is_test);
+        self.cx.clippy_allowed.truncate(allowed);
     }
 
     /// Walks a function item with its parameters bound in a scope of their own:
@@ -536,6 +547,7 @@ impl<'f> Walker<'f> {
 impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_file(&mut self, file: &'ast syn::File) {
         let module = self.cx.file.module_path.clone();
+        self.cx.clippy_allowed = clippy_lints_allowed(&file.attrs);
         self.cx.scopes.push(Scope::module(&module, &file.items));
         self.add_types(&module, &file.items);
         visit::visit_file(self, file);
@@ -737,6 +749,12 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        let allowed = self.cx.clippy_allowed.len();
+        if let syn::Stmt::Local(local) = stmt {
+            self.cx
+                .clippy_allowed
+                .extend(clippy_lints_allowed(&local.attrs));
+        }
         if let syn::Stmt::Expr(expr, Some(_)) = stmt {
             self.cx.statements.push(std::ptr::from_ref(expr).addr());
             self.hooks(|rule, cx| rule.check_stmt(cx, stmt));
@@ -746,6 +764,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
             self.hooks(|rule, cx| rule.check_stmt(cx, stmt));
             visit::visit_stmt(self, stmt);
         }
+        self.cx.clippy_allowed.truncate(allowed);
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -892,4 +911,32 @@ fn pattern_names(pat: &Pat) -> Vec<String> {
     let mut names = Names(Vec::new());
     names.visit_pat(pat);
     names.0
+}
+
+/// The clippy lints `#[allow(..)]` / `#[expect(..)]` attributes name
+/// (`clippy::await_holding_lock` gives `await_holding_lock`).
+fn clippy_lints_allowed(attrs: &[syn::Attribute]) -> Vec<String> {
+    let mut lints = Vec::new();
+    for attr in attrs {
+        if !(attr.path().is_ident("allow") || attr.path().is_ident("expect")) {
+            continue;
+        }
+        // `reason = ".."` is a name-value, not a lint.
+        let Ok(metas) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        for meta in metas {
+            let syn::Meta::Path(path) = meta else {
+                continue;
+            };
+            if let [tool, lint] = path.segments.iter().collect::<Vec<_>>().as_slice() {
+                if tool.ident == "clippy" {
+                    lints.push(lint.ident.to_string());
+                }
+            }
+        }
+    }
+    lints
 }

@@ -91,6 +91,10 @@ pub struct RuleInfo {
     /// The options it accepts under `[rules.<name>]` in the configuration
     /// (its option schema); empty for most rules.
     pub(crate) options: &'static [RuleOption],
+    /// The clippy lints that catch the same pattern (`await_holding_lock`):
+    /// code that allows or expects one of them (`#[allow(clippy::..)]` on an
+    /// enclosing item, or `#![allow(clippy::..)]` in the file) is not checked by this rule.
+    pub(crate) clippy_lints: &'static [&'static str],
 }
 
 impl fmt::Debug for RuleInfo {
@@ -125,6 +129,7 @@ impl RuleInfo {
             name: self.name,
             severity: self.severity,
             hooks: self.hooks,
+            clippy_lints: self.clippy_lints,
             options: self
                 .options
                 .iter()
@@ -144,6 +149,8 @@ impl RuleInfo {
 /// (for patterns that panic at run time). Configuration can override either.
 /// A rule with options lists them after a `;`:
 /// `rule!(name, hooks, Group; options: [name::AN_OPTION])`.
+/// A rule that a clippy lint matches names it after a `;`:
+/// `rule!(name, hooks, Group; clippy: ["await_holding_lock"])`.
 macro_rules! rule {
     (@severity) => {
         Severity::Warning
@@ -151,7 +158,7 @@ macro_rules! rule {
     (@severity $severity:ident) => {
         Severity::$severity
     };
-    ($name:ident, $hooks:path, $group:ident $(, $severity:ident)? $(; options: [$($option:path),* $(,)?])?) => {
+    ($name:ident, $hooks:path, $group:ident $(, $severity:ident)? $(; options: [$($option:path),* $(,)?])? $(; clippy: [$($lint:literal),* $(,)?])?) => {
         RuleInfo {
             name: stringify!($name),
             group: Group::$group,
@@ -159,6 +166,7 @@ macro_rules! rule {
             source: include_str!(concat!(stringify!($name), ".rs")),
             hooks: &$hooks,
             options: &[$($($option),*)?],
+            clippy_lints: &[$($($lint),*)?],
         }
     };
 }
@@ -175,7 +183,8 @@ pub static RULES: &[RuleInfo] = &[
         unawaited_future,
         unawaited_future::UnawaitedFuture,
         Default;
-        options: [unawaited_future::EXTRA_ASYNC_FNS]
+        options: [unawaited_future::EXTRA_ASYNC_FNS];
+        clippy: ["let_underscore_future"]
     ),
     rule!(
         nested_runtime,
@@ -203,7 +212,8 @@ pub static RULES: &[RuleInfo] = &[
     rule!(
         sync_lock_across_await,
         sync_lock_across_await::SyncLockAcrossAwait,
-        Default
+        Default;
+        clippy: ["await_holding_lock"]
     ),
     rule!(
         select_not_cancel_safe,

@@ -49,6 +49,10 @@
 //! `await_holding_lock`, a guard dropped with `drop(guard)` before the
 //! `.await` is not reported.
 //!
+//! Code under `#[allow(clippy::await_holding_lock)]` (or `expect`) — on an enclosing
+//! item, a `let` statement or the file — is not checked: clippy's lint for
+//! the same pattern is already silenced there on purpose.
+//!
 //! ## Why is this bad?
 //! The task may be suspended at the `.await` and resumed much later, or on
 //! another thread, while it still holds the lock. Any other task — or the

@@ -48,6 +48,10 @@
 //! applies in sync code as well. `tokio::spawn(..)` returns a `JoinHandle`,
 //! not a future that needs polling: the task runs either way.
 //!
+//! Code under `#[allow(clippy::let_underscore_future)]` (or `expect`) — on an enclosing
+//! item, a `let` statement or the file — is not checked: clippy's lint for
+//! the same pattern is already silenced there on purpose.
+//!
 //! ## Why is this bad?
 //! Futures are lazy: nothing in an `async fn` runs until the future is
 //! polled. Calling it and dropping the result silently does nothing — the
