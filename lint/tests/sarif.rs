@@ -31,6 +31,24 @@ fn sarif_run() -> (i32, Value) {
     (output.status.code().unwrap(), log)
 }
 
+/// Runs `--format sarif` on a crate with these `src/` files; returns the parsed log.
+fn sarif_of(files: &[(&str, &str)]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src")).unwrap();
+    for (name, text) in files {
+        std::fs::write(dir.path().join("src").join(name), text).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
+        .current_dir(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A std guard held across an `.await`: one finding with one note.
+const LOCK_ACROSS_AWAIT: &str = "pub async fn record(state: &std::sync::Mutex<u8>) {\n    let n = state.lock().unwrap();\n    flush(*n).await;\n}\n\nasync fn flush(_: u8) {}\n";
+
 #[test]
 fn sarif_output_is_valid_against_the_sarif_2_1_0_schema() {
     let (code, log) = sarif_run();
@@ -138,16 +156,7 @@ fn results_point_at_relative_uris_under_srcroot_with_regions() {
 
 #[test]
 fn notes_become_related_locations_and_still_validate() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let source = "pub async fn record(state: &std::sync::Mutex<u8>) {\n    let n = state.lock().unwrap();\n    flush(*n).await;\n}\n\nasync fn flush(_: u8) {}\n";
-    std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(dir.path())
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let log = sarif_of(&[("lib.rs", LOCK_ACROSS_AWAIT)]);
     let errors = schema_errors(&schema_validator(), &log);
     assert!(
         errors.is_empty(),
@@ -177,18 +186,9 @@ fn notes_become_related_locations_and_still_validate() {
 
 #[test]
 fn a_finding_one_call_away_carries_its_call_chain_as_a_code_flow() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
     let lib = "mod util;\n\npub async fn handle() {\n    util::wait_for_quota();\n}\n";
     let util = "pub fn wait_for_quota() {\n    pause();\n}\n\nfn pause() {\n    std::thread::sleep(std::time::Duration::from_millis(5));\n}\n";
-    std::fs::write(dir.path().join("src/lib.rs"), lib).unwrap();
-    std::fs::write(dir.path().join("src/util.rs"), util).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(dir.path())
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let log = sarif_of(&[("lib.rs", lib), ("util.rs", util)]);
     let errors = schema_errors(&schema_validator(), &log);
     assert!(
         errors.is_empty(),
@@ -234,16 +234,7 @@ fn a_finding_one_call_away_carries_its_call_chain_as_a_code_flow() {
 
 #[test]
 fn notes_that_are_not_a_call_chain_make_no_code_flow() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    let source = "pub async fn record(state: &std::sync::Mutex<u8>) {\n    let n = state.lock().unwrap();\n    flush(*n).await;\n}\n\nasync fn flush(_: u8) {}\n";
-    std::fs::write(dir.path().join("src/lib.rs"), source).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-asyncheck"))
-        .current_dir(dir.path())
-        .args(["--format", "sarif"])
-        .output()
-        .unwrap();
-    let log: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let log = sarif_of(&[("lib.rs", LOCK_ACROSS_AWAIT)]);
     let result = &log["runs"][0]["results"][0];
     assert!(result["relatedLocations"].is_array());
     assert!(result.get("codeFlows").is_none(), "{result}");

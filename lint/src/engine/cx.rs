@@ -508,14 +508,7 @@ impl Cx<'_> {
             return;
         };
         let mut finding = self.finding(span, message(&chain), help.into());
-        finding.notes = notes
-            .into_iter()
-            .map(|(span, message)| crate::Note {
-                span: Span::from_pm2(span),
-                message,
-                path: None,
-            })
-            .collect();
+        finding.notes = notes_here(notes);
         finding.call_chain_from = Some(finding.notes.len());
         finding.notes.extend(self.chain_notes(effect, &chain));
         self.findings.push(finding);
@@ -636,14 +629,7 @@ impl Cx<'_> {
         notes: impl IntoIterator<Item = (proc_macro2::Span, String)>,
     ) {
         let mut finding = self.finding(span, message, help.into());
-        finding.notes = notes
-            .into_iter()
-            .map(|(span, message)| crate::Note {
-                span: Span::from_pm2(span),
-                message,
-                path: None,
-            })
-            .collect();
+        finding.notes = notes_here(notes);
         self.findings.push(finding);
     }
 
@@ -757,6 +743,18 @@ impl Cx<'_> {
 fn lists(list: &[String], canon: &[String]) -> bool {
     list.iter()
         .any(|entry| entry.split("::").count() == canon.len() && entry.split("::").eq(canon.iter()))
+}
+
+/// Notes at places in the finding's own file.
+fn notes_here(notes: impl IntoIterator<Item = (proc_macro2::Span, String)>) -> Vec<crate::Note> {
+    notes
+        .into_iter()
+        .map(|(span, message)| crate::Note {
+            span: Span::from_pm2(span),
+            message,
+            path: None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

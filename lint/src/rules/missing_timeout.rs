@@ -19,8 +19,12 @@
 //! fn` is not flagged: that function has callers, and libraries commonly wrap
 //! their whole connect helper in a `timeout` at the call site (async-nats'
 //! connector and rumqttc's event loop do). Nor is one in an `async` block,
-//! which may be the future a `timeout` wraps. A client's requests may each set
-//! `RequestBuilder::timeout(..)`, which the rule does not follow either.
+//! which may be the future a `timeout` wraps. A default client whose requests
+//! set their own deadline is not flagged either: the method chain it starts
+//! calls `.timeout(..)` (`Client::new().get(url).timeout(d)`), or it is bound
+//! by a `let` and every later use of the binding in that block is a request
+//! chain that calls `.timeout(..)` (a binding passed on or named in a macro is
+//! a use the rule cannot read, so the client is flagged).
 //! Test and example code is skipped: functions marked `#[test]` or
 //! `#[..::test]`, items under `#[cfg(test)]`, and files under `tests/`,
 //! `benches/` or `examples/` or whose name starts with `test` (a test usually
@@ -61,6 +65,7 @@ use syn::{Expr, ItemFn};
 
 use super::{Cx, Rule};
 use crate::engine::resolve;
+use crate::rules::helpers::bound_name;
 
 /// See the module docs.
 pub(crate) struct MissingTimeout;
@@ -89,11 +94,42 @@ const CONNECTS: &[&[&str]] = &[
 impl Rule for MissingTimeout {
     fn check_expr(&self, cx: &mut Cx<'_>, expr: &Expr) {
         match expr {
-            Expr::Call(_) => check_default_client(cx, expr),
+            // In a body, `check_block` sees the client with its requests.
+            Expr::Call(_) if cx.body().is_none() => check_default_client(cx, expr),
             Expr::MethodCall(call) if call.method == "build" && call.args.is_empty() => {
                 check_builder(cx, expr, &call.receiver);
             }
             _ => {}
+        }
+    }
+
+    fn check_block(&self, cx: &mut Cx<'_>, block: &syn::Block) {
+        for (index, stmt) in block.stmts.iter().enumerate() {
+            let mut clients = DefaultClients {
+                cx,
+                found: Vec::new(),
+            };
+            clients.visit_stmt(stmt);
+            for (call, sets_timeout) in clients.found {
+                let bound = match stmt {
+                    syn::Stmt::Local(local) => local
+                        .init
+                        .as_ref()
+                        .filter(|init| std::ptr::eq(peel_parens(&init.expr), call))
+                        .and_then(|_| bound_name(&local.pat)),
+                    _ => None,
+                };
+                let every_request_sets_timeout = bound.is_some_and(|name| {
+                    let mut uses = Uses::new(&name);
+                    block.stmts[index + 1..]
+                        .iter()
+                        .for_each(|s| uses.visit_stmt(s));
+                    uses.all > 0 && uses.all == uses.with_timeout
+                });
+                if !sets_timeout && !every_request_sets_timeout {
+                    check_default_client(cx, call);
+                }
+            }
         }
     }
 
@@ -151,6 +187,138 @@ impl<'ast> Visit<'ast> for Connects<'_, '_> {
     }
 
     fn visit_item(&mut self, _item: &'ast syn::Item) {}
+}
+
+/// The default-client calls of one statement, outside its nested blocks
+/// (each has its own `check_block`) and items, each with whether the method
+/// chain it starts sets a timeout (`Client::new().get(url).timeout(d)`: a
+/// per-request timeout).
+struct DefaultClients<'a, 'c, 'ast> {
+    cx: &'a Cx<'c>,
+    found: Vec<(&'ast Expr, bool)>,
+}
+
+impl<'ast> Visit<'ast> for DefaultClients<'_, '_, 'ast> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if let Expr::MethodCall(_) = expr {
+            let (root, methods) = chain_of(expr);
+            if self.is_default_client(root) {
+                let sets_timeout = methods
+                    .iter()
+                    .any(|m| TIMEOUT_METHODS.contains(&m.as_str()));
+                self.found.push((root, sets_timeout));
+                visit_chain_arguments(self, expr);
+                return;
+            }
+        }
+        if self.is_default_client(expr) {
+            self.found.push((expr, false));
+        }
+        visit::visit_expr(self, expr);
+    }
+
+    fn visit_block(&mut self, _block: &'ast syn::Block) {}
+
+    fn visit_item(&mut self, _item: &'ast syn::Item) {}
+}
+
+impl DefaultClients<'_, '_, '_> {
+    fn is_default_client(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Call(_))
+            && self
+                .cx
+                .callee(expr)
+                .is_some_and(|callee| DEFAULT_CLIENTS.iter().any(|c| resolve::is(&callee, c)))
+    }
+}
+
+/// The root of a method chain (through `?`, `.await` and parentheses) and its methods.
+fn chain_of(mut expr: &Expr) -> (&Expr, Vec<String>) {
+    let mut methods = Vec::new();
+    loop {
+        match expr {
+            Expr::MethodCall(call) => {
+                methods.push(call.method.to_string());
+                expr = &call.receiver;
+            }
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Await(a) => expr = &a.base,
+            Expr::Paren(p) => expr = &p.expr,
+            _ => return (expr, methods),
+        }
+    }
+}
+
+/// Visits the arguments of every call in a method chain, not its root.
+fn visit_chain_arguments<'ast>(visitor: &mut impl Visit<'ast>, mut expr: &'ast Expr) {
+    loop {
+        match expr {
+            Expr::MethodCall(call) => {
+                call.args.iter().for_each(|a| visitor.visit_expr(a));
+                expr = &call.receiver;
+            }
+            Expr::Try(t) => expr = &t.expr,
+            Expr::Await(a) => expr = &a.base,
+            Expr::Paren(p) => expr = &p.expr,
+            _ => return,
+        }
+    }
+}
+
+fn peel_parens(mut expr: &Expr) -> &Expr {
+    while let Expr::Paren(p) = expr {
+        expr = &p.expr;
+    }
+    expr
+}
+
+/// How often a client binding is named, and how often as the root of a
+/// request chain that sets a timeout (`client.post(url).timeout(d).send()`).
+struct Uses<'n> {
+    name: &'n str,
+    all: usize,
+    with_timeout: usize,
+}
+
+impl<'n> Uses<'n> {
+    fn new(name: &'n str) -> Self {
+        Uses {
+            name,
+            all: 0,
+            with_timeout: 0,
+        }
+    }
+
+    fn names_binding(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Path(p) if p.path.is_ident(self.name))
+    }
+}
+
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        if let Expr::MethodCall(_) = expr {
+            let (root, methods) = chain_of(expr);
+            if self.names_binding(root) {
+                self.all += 1;
+                if methods.iter().any(|m| m == "timeout") {
+                    self.with_timeout += 1;
+                }
+                visit_chain_arguments(self, expr);
+                return;
+            }
+        }
+        if self.names_binding(expr) {
+            self.all += 1;
+        }
+        visit::visit_expr(self, expr);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        // A binding named in a macro is a use the rule cannot read.
+        if crate::rules::helpers::mentions(mac.tokens.clone(), self.name) {
+            self.all += 1;
+        }
+    }
 }
 
 /// `reqwest::Client::new()` / `::default()`.

@@ -425,8 +425,10 @@ mod temporaries {
                         self.walk(rest, region);
                     }
                 }
+                // `place = value` evaluates `value` first, then the place: a
+                // guard in the place is taken after the value's `.await`s.
                 Expr::Assign(a) => {
-                    self.walk(&a.left, region);
+                    self.walk(&a.left, Region::Rest(&a.left));
                     self.walk(&a.right, region);
                 }
                 Expr::Cast(c) => self.walk(&c.expr, region),
