@@ -835,9 +835,9 @@ impl<'ast> Visit<'ast> for Walker<'_> {
                 visit::visit_expr(w, expr);
             }),
             Expr::ForLoop(f) => {
-                let iteration = copy_expr(&f.expr).map(|over| Iteration {
+                let iteration = Some(Iteration {
                     names: pattern_names(&f.pat),
-                    over,
+                    over: (*f.expr).clone(),
                 });
                 self.cx.types.enter_scope();
                 self.cx.types.hide(&f.pat);
@@ -871,12 +871,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
 /// the condition, and the leading statements `if c { ..; break }` (or
 /// `return`) of the body, up to the first statement that is not such an `if`.
 fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
-    let copy = copy_expr;
-    let mut tests: Vec<LoopTest> = cond
-        .and_then(copy)
-        .map(LoopTest::RunsWhile)
-        .into_iter()
-        .collect();
+    let mut tests: Vec<LoopTest> = cond.cloned().map(LoopTest::RunsWhile).into_iter().collect();
     for stmt in &body.stmts {
         let syn::Stmt::Expr(Expr::If(test), _) = stmt else {
             break;
@@ -889,14 +884,9 @@ fn loop_tests(cond: Option<&Expr>, body: &syn::Block) -> Vec<LoopTest> {
         if !leaves {
             break;
         }
-        tests.extend(copy(&test.cond).map(LoopTest::LeavesIf));
+        tests.push(LoopTest::LeavesIf((*test.cond).clone()));
     }
     tests
-}
-
-/// An owned copy of an expression (syn's `Clone` impls are not enabled): its tokens, parsed again.
-fn copy_expr(expr: &Expr) -> Option<Expr> {
-    syn::parse2::<Expr>(quote::ToTokens::to_token_stream(expr)).ok()
 }
 
 /// Every name a pattern binds.
