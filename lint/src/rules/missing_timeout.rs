@@ -224,7 +224,17 @@ impl<'ast> Visit<'ast> for DefaultClients<'_, '_, 'ast> {
 
 impl DefaultClients<'_, '_, '_> {
     fn is_default_client(&self, expr: &Expr) -> bool {
-        matches!(expr, Expr::Call(_))
+        // Resolve only calls that end in a constructor's name: this runs on every call of every block.
+        let Expr::Call(call) = expr else { return false };
+        let Expr::Path(func) = &*call.func else {
+            return false;
+        };
+        let named_like_one = func.path.segments.last().is_some_and(|last| {
+            DEFAULT_CLIENTS
+                .iter()
+                .any(|c| c.last().is_some_and(|name| last.ident == name))
+        });
+        named_like_one
             && self
                 .cx
                 .callee(expr)
