@@ -4,6 +4,8 @@
 //! Each rule has `fixtures/<rule>.rs`; a capability of a rule that needs its own
 //! page of cases has `fixtures/<rule>__<capability>.rs`, checked with that rule only.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -43,42 +45,13 @@ fn fixture_names() -> Vec<String> {
     names
 }
 
-/// The `(line, rule)` pairs announced by `//~ rule` markers.
-fn markers(source: &str) -> BTreeSet<(usize, String)> {
-    let mut out = BTreeSet::new();
-    for (index, line) in source.lines().enumerate() {
-        if let Some((_, rules)) = line.split_once("//~") {
-            for rule in rules.split(',') {
-                out.insert((index + 1, rule.trim().to_owned()));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn findings_match_markers_in_every_fixture() {
     let mut failures = Vec::new();
     for name in fixture_names() {
         let (source, report) = check_fixture(&name);
-        let expected = markers(&source);
-        let found: BTreeSet<(usize, String)> = report
-            .findings()
-            .iter()
-            .map(|f| (f.span.line, f.rule.to_owned()))
-            .collect();
-        for missing in expected.difference(&found) {
-            failures.push(format!(
-                "{name}.rs:{}: marked `{}` but not flagged",
-                missing.0, missing.1
-            ));
-        }
-        for extra in found.difference(&expected) {
-            failures.push(format!(
-                "{name}.rs:{}: flagged `{}` but not marked",
-                extra.0, extra.1
-            ));
-        }
+        let expected = common::markers::markers(&source);
+        failures.extend(common::markers::mismatches(&name, &expected, &report));
         let flagged = expected.len();
         assert!(
             flagged >= 10,

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use asyncheck_lint::{Linter, Report};
@@ -43,41 +42,13 @@ fn check_fixture(name: &str, rules: &[&str]) -> (String, Report) {
     (source, report)
 }
 
-fn markers(source: &str) -> BTreeSet<(usize, String)> {
-    let mut out = BTreeSet::new();
-    for (index, line) in source.lines().enumerate() {
-        if let Some((_, rules)) = line.split_once("//~") {
-            for rule in rules.split(',') {
-                out.insert((index + 1, rule.trim().to_owned()));
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn findings_match_markers_in_every_fixture() {
     let mut failures = Vec::new();
     for (name, rules) in FIXTURES {
         let (source, report) = check_fixture(name, rules);
-        let expected = markers(&source);
-        let found: BTreeSet<(usize, String)> = report
-            .findings()
-            .iter()
-            .map(|f| (f.span.line, f.rule.to_owned()))
-            .collect();
-        for missing in expected.difference(&found) {
-            failures.push(format!(
-                "{name}.rs:{}: marked `{}` but not flagged",
-                missing.0, missing.1
-            ));
-        }
-        for extra in found.difference(&expected) {
-            failures.push(format!(
-                "{name}.rs:{}: flagged `{}` but not marked",
-                extra.0, extra.1
-            ));
-        }
+        let expected = common::markers::markers(&source);
+        failures.extend(common::markers::mismatches(name, &expected, &report));
         assert!(
             expected.len() >= 10,
             "fixture `{name}` has only {} flagged cases",

@@ -6,6 +6,7 @@
     reason = "each test crate uses a different subset of these helpers"
 )]
 
+pub(crate) mod markers;
 pub(crate) mod sarif;
 
 use std::path::Path;
