@@ -8,7 +8,7 @@
 //! Glob imports are ignored (a name only reachable through a glob resolves to
 //! nothing known, so it is never flagged).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// A resolved path, one string per segment.
 pub(crate) type Canon = Vec<String>;

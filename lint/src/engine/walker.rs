@@ -15,7 +15,7 @@ use syn::{Expr, Pat};
 use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, ImplCtx, Iteration, LoopKind, LoopTest};
 use super::index::{Condition, Fact, FnIndex, FutureSource, Key};
 use super::inline;
-use super::macros::{self, MacroBody, Select};
+use super::macros::{MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
 use super::signature::{self, Returns};
@@ -90,6 +90,7 @@ impl<'f> Walker<'f> {
                 index: FnIndex::default(),
                 settle,
                 callee_here: None,
+                macro_bodies: std::cell::RefCell::default(),
                 types: TypeEnv::default(),
             },
             rules,
@@ -464,13 +465,13 @@ impl<'f> Walker<'f> {
     }
 
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
-        match macros::parse(mac) {
-            Some(MacroBody::Select(select)) => self.visit_select(&select),
+        match &*self.cx.macro_body(mac) {
+            Some(MacroBody::Select(select)) => self.visit_select(select),
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Some(MacroBody::Block(block)) => self.visit_block(&block),
+            Some(MacroBody::Block(block)) => self.visit_block(block),
             Some(MacroBody::Stream(block)) => {
-                self.in_body(BodyKind::AsyncBlock, |w| w.visit_block(&block));
+                self.in_body(BodyKind::AsyncBlock, |w| w.visit_block(block));
             }
             None => {}
         }
