@@ -201,7 +201,7 @@ pub(crate) struct Cx<'f> {
     /// While the hooks run at a call expression: its address and its
     /// [`callee`](Cx::callee), resolved once for every rule that asks (set and
     /// cleared by the walker around the hooks at that node; `None` elsewhere).
-    pub(super) callee_here: Option<(usize, Option<Canon>)>,
+    pub(super) callee_here: Option<(usize, Option<Rc<Canon>>)>,
     /// The macro bodies of this file parsed so far (see [`Cx::macro_body`]).
     pub(super) macro_bodies: RefCell<HashMap<MacroAt, Rc<Option<MacroBody>>>>,
     /// What the code says about the types of names in scope (see [`Cx::declared_type`]).
@@ -278,21 +278,23 @@ impl Cx<'_> {
                 Expr::MethodCall(call) => expr = &call.receiver,
                 Expr::Try(t) => expr = &t.expr,
                 Expr::Paren(p) => expr = &p.expr,
-                Expr::Call(_) => return self.callee(expr),
+                Expr::Call(_) => return self.callee(expr).map(Rc::unwrap_or_clone),
                 _ => return None,
             }
         }
     }
 
     /// The resolved path of the function `expr` calls, when it is a call of a plain path.
-    pub(crate) fn callee(&self, expr: &Expr) -> Option<Canon> {
+    ///
+    /// Shared, not copied: at a call, every rule that asks gets the one path
+    /// the walker resolved for it.
+    pub(crate) fn callee(&self, expr: &Expr) -> Option<Rc<Canon>> {
         match &self.callee_here {
             Some((at, callee)) if *at == std::ptr::from_ref(expr).addr() => callee.clone(),
-            _ => self.resolve_callee(expr),
+            _ => self.resolve_callee(expr).map(Rc::new),
         }
     }
 
-    /// [`callee`](Self::callee), resolved now.
     /// The parsed body of `mac` ([`macros::parse`]), parsed once per file: a
     /// rule that walks a body on its own and the walker share it. Macros are
     /// told apart by where their brackets are, so a copy of a macro (a rule's
@@ -308,6 +310,7 @@ impl Cx<'_> {
         )
     }
 
+    /// [`callee`](Self::callee), resolved now.
     pub(super) fn resolve_callee(&self, expr: &Expr) -> Option<Canon> {
         let Expr::Call(call) = expr else { return None };
         let Expr::Path(func) = &*call.func else {

@@ -773,7 +773,8 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let init = local
             .init
             .as_ref()
-            .and_then(|init| self.cx.callee(&init.expr));
+            .and_then(|init| self.cx.callee(&init.expr))
+            .map(std::rc::Rc::unwrap_or_clone);
         self.bind(&local.pat, init);
         self.bind_type(local);
         if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
@@ -788,7 +789,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         // Most rules ask for the callee of a call: resolve it once for all of them.
         if let Expr::Call(_) = expr {
-            let callee = self.cx.resolve_callee(expr);
+            let callee = self.cx.resolve_callee(expr).map(std::rc::Rc::new);
             self.cx.callee_here = Some((std::ptr::from_ref(expr).addr(), callee));
         }
         self.hooks(|rule, cx| rule.check_expr(cx, expr));

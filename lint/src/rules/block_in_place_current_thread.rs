@@ -278,7 +278,7 @@ fn is_local_set(cx: &Cx<'_>, receiver: &Expr) -> bool {
             .path
             .get_ident()
             .and_then(|ident| cx.binding(&ident.to_string()).cloned()),
-        other => cx.callee(other),
+        other => cx.callee(other).map(std::rc::Rc::unwrap_or_clone),
     };
     canon.is_some_and(|c| resolve::is(&c, &["tokio", "task", "LocalSet", "new"]))
 }

@@ -479,7 +479,10 @@ fn receiver_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Root> {
             Expr::Try(t) => expr = &t.expr,
             Expr::Paren(p) => expr = &p.expr,
             Expr::Call(_) => {
-                return cx.callee(expr).map(|canon| Root { canon, spawned });
+                return cx.callee(expr).map(|canon| Root {
+                    canon: std::rc::Rc::unwrap_or_clone(canon),
+                    spawned,
+                });
             }
             Expr::Path(p) => {
                 let name = p.path.get_ident()?.to_string();
