@@ -220,6 +220,8 @@ impl Config {
         } else {
             start.clone()
         };
+        // The nearest directory with a configuration wins; in one directory a
+        // configuration file comes before the manifest's metadata table.
         for ancestor in dir.ancestors() {
             for name in CONFIG_FILE_NAMES {
                 let candidate = ancestor.join(name);
@@ -227,8 +229,6 @@ impl Config {
                     return Config::load(&candidate);
                 }
             }
-        }
-        for ancestor in dir.ancestors() {
             let manifest = ancestor.join("Cargo.toml");
             let Ok(text) = std::fs::read_to_string(&manifest) else {
                 continue;

@@ -132,6 +132,37 @@ fn config_is_found_upwards_dotfile_and_cargo_metadata_too() {
 }
 
 #[test]
+fn the_nearest_configuration_wins_whether_a_file_or_cargo_metadata() {
+    // A crate's own Cargo.toml metadata is nearer than an asyncheck.toml further up
+    // (a home directory's, a monorepo's): the crate's wins.
+    let dir = tree(&[
+        ("asyncheck.toml", "select = [\"blocking_sleep\"]\n"),
+        (
+            "crates/a/Cargo.toml",
+            "[package]\nname = \"a\"\n\n[package.metadata.asyncheck]\nignore = [\"blocking_sleep\"]\n",
+        ),
+        ("crates/a/src/lib.rs", SLEEPS),
+    ]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short", "crates/a"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+
+    // The other way round: an asyncheck.toml beside the crate wins over the
+    // workspace's metadata table further up.
+    let dir = tree(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"a\"]\n\n[workspace.metadata.asyncheck]\nignore = [\"blocking_sleep\"]\n",
+        ),
+        ("a/Cargo.toml", "[package]\nname = \"a\"\n"),
+        ("a/asyncheck.toml", "select = [\"blocking_sleep\"]\n"),
+        ("a/src/lib.rs", SLEEPS),
+    ]);
+    let Run { code, stdout, .. } = run(dir.path(), &["--format", "short", "a"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("blocking_sleep"), "{stdout}");
+}
+
+#[test]
 fn config_flag_overrides_discovery_and_cli_flags_override_the_file() {
     let dir = tree(&[
         ("asyncheck.toml", "select = [\"nested_runtime\"]\n"),

@@ -6,18 +6,25 @@
 //! the rule asks it where it is ("am I in async context?", "what does this
 //! path resolve to?") and reports findings through it.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
+use foldhash::HashMap;
 use syn::Expr;
 
 use super::index::{Condition, Fact, FnIndex, FutureSource, Key, RuleFact, free_key};
+use super::macros::{self, MacroBody};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, RuleOption};
 use super::summary::{Blocking, Chain, Effect, Site};
 use super::suppress::Allows;
 use super::types::TypeEnv;
 use crate::{Finding, Span};
+
+/// Where a macro's brackets open and close in the file.
+type MacroAt = (proc_macro2::LineColumn, proc_macro2::LineColumn);
 
 /// What kind of code body the walker is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,7 +201,9 @@ pub(crate) struct Cx<'f> {
     /// While the hooks run at a call expression: its address and its
     /// [`callee`](Cx::callee), resolved once for every rule that asks (set and
     /// cleared by the walker around the hooks at that node; `None` elsewhere).
-    pub(super) callee_here: Option<(usize, Option<Canon>)>,
+    pub(super) callee_here: Option<(usize, Option<Rc<Canon>>)>,
+    /// The macro bodies of this file parsed so far (see [`Cx::macro_body`]).
+    pub(super) macro_bodies: RefCell<HashMap<MacroAt, Rc<Option<MacroBody>>>>,
     /// What the code says about the types of names in scope (see [`Cx::declared_type`]).
     pub(super) types: TypeEnv,
 }
@@ -269,18 +278,36 @@ impl Cx<'_> {
                 Expr::MethodCall(call) => expr = &call.receiver,
                 Expr::Try(t) => expr = &t.expr,
                 Expr::Paren(p) => expr = &p.expr,
-                Expr::Call(_) => return self.callee(expr),
+                Expr::Call(_) => return self.callee(expr).map(Rc::unwrap_or_clone),
                 _ => return None,
             }
         }
     }
 
     /// The resolved path of the function `expr` calls, when it is a call of a plain path.
-    pub(crate) fn callee(&self, expr: &Expr) -> Option<Canon> {
+    ///
+    /// Shared, not copied: at a call, every rule that asks gets the one path
+    /// the walker resolved for it.
+    pub(crate) fn callee(&self, expr: &Expr) -> Option<Rc<Canon>> {
         match &self.callee_here {
             Some((at, callee)) if *at == std::ptr::from_ref(expr).addr() => callee.clone(),
-            _ => self.resolve_callee(expr),
+            _ => self.resolve_callee(expr).map(Rc::new),
         }
+    }
+
+    /// The parsed body of `mac` ([`macros::parse`]), parsed once per file: a
+    /// rule that walks a body on its own and the walker share it. Macros are
+    /// told apart by where their brackets are, so a copy of a macro (a rule's
+    /// clone of an expression) shares the original's body.
+    pub(crate) fn macro_body(&self, mac: &syn::Macro) -> Rc<Option<MacroBody>> {
+        let span = mac.delimiter.span().join();
+        let at = (span.start(), span.end());
+        let mut bodies = self.macro_bodies.borrow_mut();
+        Rc::clone(
+            bodies
+                .entry(at)
+                .or_insert_with(|| Rc::new(macros::parse(mac))),
+        )
     }
 
     /// [`callee`](Self::callee), resolved now.

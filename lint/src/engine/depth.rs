@@ -57,11 +57,34 @@ pub(crate) fn scan(source: &str, limit: usize) -> (usize, Option<usize>) {
 }
 
 /// Checks `source` against [`MAX_DEPTH`].
+///
+/// Every level of nesting [`scan`] counts is an opening bracket byte, so a
+/// file with no more opening brackets than the limit cannot exceed it: such a
+/// file (nearly every file) is let through after one count of its bytes.
 pub(crate) fn check(source: &str) -> Result<(), TooDeep> {
+    if opening_brackets(source.as_bytes()) <= MAX_DEPTH {
+        return Ok(());
+    }
     match scan(source, MAX_DEPTH) {
         (_, None) => Ok(()),
         (depth, Some(offset)) => Err(TooDeep { depth, offset }),
     }
+}
+
+/// How many `(`, `[` and `{` bytes `bytes` holds, wherever they are. Counted
+/// in chunks of at most 255 bytes with a byte-sized total each, which the
+/// compiler turns into wide vector compares.
+fn opening_brackets(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|chunk| {
+            let in_chunk: u8 = chunk
+                .iter()
+                .map(|&b| u8::from(b == b'(') + u8::from(b == b'[') + u8::from(b == b'{'))
+                .sum();
+            usize::from(in_chunk)
+        })
+        .sum()
 }
 
 /// Offset of the next `byte` at or after `from`, or the end.
@@ -95,10 +118,10 @@ pub(super) fn skip_literal_or_block_comment(bytes: &[u8], i: usize) -> usize {
 /// each of them would have been stepped over alone.
 fn plain_text_end(bytes: &[u8], mut i: usize) -> usize {
     while let Some(&byte) = bytes.get(i) {
-        let stops = match byte {
-            b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'/' | b'"' | b'\'' => true,
-            b'r' | b'b' | b'c' => !ident_before(bytes, i),
-            _ => false,
+        let stops = match STOPS[usize::from(byte)] {
+            Stop::Never => false,
+            Stop::Always => true,
+            Stop::AfterNonIdent => !ident_before(bytes, i),
         };
         if stops {
             break;
@@ -107,6 +130,30 @@ fn plain_text_end(bytes: &[u8], mut i: usize) -> usize {
     }
     i
 }
+
+/// Whether [`plain_text_end`] stops at a byte.
+#[derive(Clone, Copy)]
+enum Stop {
+    Never,
+    Always,
+    /// `r`, `b`, `c`: only where an identifier starts.
+    AfterNonIdent,
+}
+
+/// [`Stop`] for every byte value, looked up once per byte.
+const STOPS: [Stop; 256] = {
+    let mut table = [Stop::Never; 256];
+    let always = b"()[]{}/\"'";
+    let mut k = 0;
+    while k < always.len() {
+        table[always[k] as usize] = Stop::Always;
+        k += 1;
+    }
+    table[b'r' as usize] = Stop::AfterNonIdent;
+    table[b'b' as usize] = Stop::AfterNonIdent;
+    table[b'c' as usize] = Stop::AfterNonIdent;
+    table
+};
 
 fn ident_before(bytes: &[u8], i: usize) -> bool {
     i > 0 && (bytes[i - 1] == b'_' || bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] >= 0x80)
@@ -236,6 +283,20 @@ mod tests {
         assert_eq!(scan("((()))", 3), (3, None));
         let deep = format!("{}{}", "(".repeat(10), ")".repeat(10));
         assert_eq!(scan(&deep, 4), (10, Some(4)));
+    }
+
+    #[test]
+    fn check_counts_brackets_first_and_scans_only_files_with_more_than_the_limit() {
+        // At the limit without a scan; past it, the scan decides.
+        assert_eq!(check(&"(".repeat(MAX_DEPTH)), Ok(()));
+        let deep = "(".repeat(MAX_DEPTH + 1);
+        let too_deep = TooDeep {
+            depth: MAX_DEPTH + 1,
+            offset: MAX_DEPTH,
+        };
+        assert_eq!(check(&deep), Err(too_deep));
+        // More brackets than the limit, but shallow: scanned and let through.
+        assert_eq!(check(&"fn f() {}\n".repeat(MAX_DEPTH)), Ok(()));
     }
 
     /// [`skip_literal_or_block_comment`] as it was, one step per plain byte.

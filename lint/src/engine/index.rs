@@ -11,7 +11,7 @@
 //! first pass keeps only the conditions, and the files where one holds are
 //! checked again once every file is indexed (see `engine::finish`).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use super::summary::{Effect, Summaries};
 use std::path::{Path, PathBuf};

@@ -12,6 +12,7 @@
 //! evaluated (`stringify!`, `cfg!`, …), and macros whose name says they run
 //! their arguments elsewhere (`spawn_*!`, `*block*!`, `*thread*!`).
 
+use syn::parse::discouraged::Speculative;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Pat, Stmt, Token};
@@ -155,21 +156,28 @@ fn parse_unknown(mac: &syn::Macro, name: &str) -> Option<MacroBody> {
     if OPAQUE_MACROS.contains(&name) || elsewhere {
         return None;
     }
-    let block = |mac: &syn::Macro| {
-        let stmts = mac.parse_body_with(syn::Block::parse_within).ok()?;
-        let span = *mac.delimiter.span();
-        Some(syn::Block {
-            brace_token: syn::token::Brace { span },
-            stmts,
-        })
+    let block = |stmts| syn::Block {
+        brace_token: syn::token::Brace {
+            span: *mac.delimiter.span(),
+        },
+        stmts,
     };
     if STREAM_MACROS.contains(&name) {
-        return block(mac).map(MacroBody::Stream);
+        let stmts = mac.parse_body_with(syn::Block::parse_within).ok()?;
+        return Some(MacroBody::Stream(block(stmts)));
     }
-    if let Ok(list) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
-        return Some(MacroBody::Exprs(list.into_iter().collect()));
-    }
-    block(mac).map(MacroBody::Block)
+    // Expressions if the whole body is a list of them, else statements; one
+    // parse of the body's tokens for both tries (each `parse_body_with` copies
+    // them all first).
+    let exprs_or_stmts = |input: ParseStream<'_>| {
+        let exprs = input.fork();
+        if let Ok(list) = Punctuated::<Expr, Token![,]>::parse_terminated(&exprs) {
+            input.advance_to(&exprs);
+            return Ok(MacroBody::Exprs(list.into_iter().collect()));
+        }
+        syn::Block::parse_within(input).map(|stmts| MacroBody::Block(block(stmts)))
+    };
+    mac.parse_body_with(exprs_or_stmts).ok()
 }
 
 fn parse_select(input: ParseStream<'_>) -> syn::Result<Select> {

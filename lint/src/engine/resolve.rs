@@ -8,7 +8,7 @@
 //! Glob imports are ignored (a name only reachable through a glob resolves to
 //! nothing known, so it is never flagged).
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// A resolved path, one string per segment.
 pub(crate) type Canon = Vec<String>;
@@ -311,7 +311,10 @@ fn lookup<'s>(scopes: &'s [Scope], path: &syn::Path) -> Option<(Canon, Option<Ve
         .find_map(|s| s.module.as_deref())
         .unwrap_or(&[]);
     let first = segments.first()?;
-    if matches!(first.as_str(), "crate" | "self" | "super") {
+    if first == "crate" {
+        return Some((segments, None));
+    }
+    if matches!(first.as_str(), "self" | "super") {
         return Some((relative(&segments, module_path), None));
     }
     let mut globs: Vec<&Canon> = Vec::new();
@@ -324,7 +327,11 @@ fn lookup<'s>(scopes: &'s [Scope], path: &syn::Path) -> Option<(Canon, Option<Ve
             Some(Lookup::Binding) | None => {}
             Some(Lookup::Item) => {
                 if scope.module.is_some() {
-                    return Some((crate_path(module_path, &segments), None));
+                    let mut out = Vec::with_capacity(1 + module_path.len() + segments.len());
+                    out.push("crate".to_owned());
+                    out.extend_from_slice(module_path);
+                    out.extend(segments);
+                    return Some((out, None));
                 }
                 // An item declared inside a block: real, but not addressable by path.
                 let mut out = vec!["{block}".to_owned()];
@@ -332,8 +339,9 @@ fn lookup<'s>(scopes: &'s [Scope], path: &syn::Path) -> Option<(Canon, Option<Ve
                 return Some((out, None));
             }
             Some(Lookup::Import(target)) => {
-                let mut out = target.clone();
-                out.extend_from_slice(&segments[1..]);
+                let mut out = Vec::with_capacity(target.len() + segments.len() - 1);
+                out.extend_from_slice(target);
+                out.extend(segments.into_iter().skip(1));
                 return Some((out, None));
             }
         }

@@ -25,7 +25,9 @@
 //! So an `async fn` never blocks (its callers get a future, and the blocking
 //! call is reported inside it), and a sync fn is never not cancel-safe.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 //! is checked by lexing the file with proc-macro2 — only for files that contain
 //! the marker at all.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::Path;
 
 use proc_macro2::{LineColumn, TokenStream, TokenTree};

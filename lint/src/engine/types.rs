@@ -23,7 +23,7 @@
 //! source of receiver types: method calls resolve to the crate's functions
 //! for summaries through it too ([`Cx::call_target`](super::Cx::call_target)).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use syn::{Expr, Type};
 

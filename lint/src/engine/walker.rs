@@ -15,7 +15,7 @@ use syn::{Expr, Pat};
 use super::cx::{BodyKind, Cx, FileCtx, FnDef, Frame, ImplCtx, Iteration, LoopKind, LoopTest};
 use super::index::{Condition, Fact, FnIndex, FutureSource, Key};
 use super::inline;
-use super::macros::{self, MacroBody, Select};
+use super::macros::{MacroBody, Select};
 use super::resolve::{self, Canon, Scope};
 use super::rule::{Plugin, Rule};
 use super::signature::{self, Returns};
@@ -90,6 +90,7 @@ impl<'f> Walker<'f> {
                 index: FnIndex::default(),
                 settle,
                 callee_here: None,
+                macro_bodies: std::cell::RefCell::default(),
                 types: TypeEnv::default(),
             },
             rules,
@@ -464,13 +465,13 @@ impl<'f> Walker<'f> {
     }
 
     fn visit_macro_body(&mut self, mac: &syn::Macro) {
-        match macros::parse(mac) {
-            Some(MacroBody::Select(select)) => self.visit_select(&select),
+        match &*self.cx.macro_body(mac) {
+            Some(MacroBody::Select(select)) => self.visit_select(select),
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
-            Some(MacroBody::Block(block)) => self.visit_block(&block),
+            Some(MacroBody::Block(block)) => self.visit_block(block),
             Some(MacroBody::Stream(block)) => {
-                self.in_body(BodyKind::AsyncBlock, |w| w.visit_block(&block));
+                self.in_body(BodyKind::AsyncBlock, |w| w.visit_block(block));
             }
             None => {}
         }
@@ -772,7 +773,8 @@ impl<'ast> Visit<'ast> for Walker<'_> {
         let init = local
             .init
             .as_ref()
-            .and_then(|init| self.cx.callee(&init.expr));
+            .and_then(|init| self.cx.callee(&init.expr))
+            .map(std::rc::Rc::unwrap_or_clone);
         self.bind(&local.pat, init);
         self.bind_type(local);
         if let (Some(name), Some(init)) = (resolve::bound_name(&local.pat), &local.init) {
@@ -787,7 +789,7 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
         // Most rules ask for the callee of a call: resolve it once for all of them.
         if let Expr::Call(_) = expr {
-            let callee = self.cx.resolve_callee(expr);
+            let callee = self.cx.resolve_callee(expr).map(std::rc::Rc::new);
             self.cx.callee_here = Some((std::ptr::from_ref(expr).addr(), callee));
         }
         self.hooks(|rule, cx| rule.check_expr(cx, expr));

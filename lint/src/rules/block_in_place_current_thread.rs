@@ -65,7 +65,7 @@ use syn::{Expr, ItemFn};
 
 use super::{Cx, Rule};
 use crate::engine::index::FutureSource;
-use crate::engine::macros::{self, MacroBody};
+use crate::engine::macros::MacroBody;
 use crate::engine::resolve;
 use crate::engine::summary::Effect;
 
@@ -156,14 +156,8 @@ fn report_helpers(cx: &mut Cx<'_>, helpers: Vec<Helper>, panics: &str, runtime: 
 /// The span of the callee of a direct `tokio::task::block_in_place(..)` call (however imported).
 fn block_in_place_call(cx: &Cx<'_>, expr: &Expr) -> Option<Span> {
     let Expr::Call(call) = expr else { return None };
-    let Expr::Path(func) = &*call.func else {
-        return None;
-    };
-    let is_block_in_place = func.qself.is_none()
-        && cx
-            .resolve(&func.path)
-            .is_some_and(|c| resolve::is(&c, &["tokio", "task", "block_in_place"]));
-    is_block_in_place.then(|| call.func.span())
+    let callee = cx.callee(expr)?;
+    resolve::is(&callee, &["tokio", "task", "block_in_place"]).then(|| call.func.span())
 }
 
 /// For a function whose attribute runs it on a current-thread runtime: the
@@ -284,7 +278,7 @@ fn is_local_set(cx: &Cx<'_>, receiver: &Expr) -> bool {
             .path
             .get_ident()
             .and_then(|ident| cx.binding(&ident.to_string()).cloned()),
-        other => cx.callee(other),
+        other => cx.callee(other).map(std::rc::Rc::unwrap_or_clone),
     };
     canon.is_some_and(|c| resolve::is(&c, &["tokio", "task", "LocalSet", "new"]))
 }
@@ -353,7 +347,7 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
 
     // The arguments of the macros the engine parses (`assert_eq!`, `select!`, …).
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        match macros::parse(mac) {
+        match &*self.cx.macro_body(mac) {
             Some(MacroBody::Exprs(exprs)) => exprs.iter().for_each(|e| self.visit_expr(e)),
             Some(MacroBody::Stmts(stmts)) => stmts.iter().for_each(|s| self.visit_stmt(s)),
             Some(MacroBody::Select(select)) => {
@@ -364,7 +358,7 @@ impl<'ast> Visit<'ast> for Calls<'_, '_> {
                 }
             }
             // An unknown macro's statements; a `stream!` body is an async block, a future like any other.
-            Some(MacroBody::Block(block) | MacroBody::Stream(block)) => self.visit_block(&block),
+            Some(MacroBody::Block(block) | MacroBody::Stream(block)) => self.visit_block(block),
             None => {}
         }
     }

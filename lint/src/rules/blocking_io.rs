@@ -205,10 +205,10 @@ fn blocking_call(cx: &Cx<'_>, expr: &Expr) -> Option<(String, String)> {
             }
         }
         Expr::MethodCall(call) => {
-            if let Some(found) = blocking_method_of_declared_type(cx, call) {
+            let method = call.method.to_string();
+            if let Some(found) = blocking_method_of_declared_type(cx, call, &method) {
                 return Some(found);
             }
-            let method = call.method.to_string();
             if let Some((_, instead)) = PATH_FS_METHODS.iter().find(|(m, _)| *m == method) {
                 return is_path(cx, &call.receiver)
                     .then(|| (format!("`Path::{method}`"), (*instead).to_owned()));
@@ -341,12 +341,12 @@ const REQUEST_CHAIN: &[&str] = &[
 fn blocking_method_of_declared_type(
     cx: &Cx<'_>,
     call: &syn::ExprMethodCall,
+    method: &str,
 ) -> Option<(String, String)> {
-    let method = call.method.to_string();
     if method == "send" && call.args.is_empty() {
         let mut root = &*call.receiver;
         while let Expr::MethodCall(inner) = root {
-            if !REQUEST_CHAIN.contains(&inner.method.to_string().as_str()) {
+            if !REQUEST_CHAIN.iter().any(|m| inner.method == m) {
                 return None;
             }
             root = &inner.receiver;
@@ -368,7 +368,7 @@ fn blocking_method_of_declared_type(
     // Cheap first: only a method on one of the lists needs the receiver's type.
     if !BLOCKING_METHODS
         .iter()
-        .any(|(_, methods, _)| methods.contains(&method.as_str()))
+        .any(|(_, methods, _)| methods.contains(&method))
     {
         return None;
     }
@@ -376,9 +376,9 @@ fn blocking_method_of_declared_type(
         return None;
     }
     let ty = cx.declared_type(&call.receiver)?;
-    let (owner, _, instead) = BLOCKING_METHODS.iter().find(|(owner, methods, _)| {
-        resolve::is(&ty, owner) && methods.contains(&method.as_str())
-    })?;
+    let (owner, _, instead) = BLOCKING_METHODS
+        .iter()
+        .find(|(owner, methods, _)| resolve::is(&ty, owner) && methods.contains(&method))?;
     Some((
         format!("`.{method}()` of `{}`", owner.join("::")),
         (*instead).to_owned(),
@@ -479,7 +479,10 @@ fn receiver_root(cx: &Cx<'_>, mut expr: &Expr) -> Option<Root> {
             Expr::Try(t) => expr = &t.expr,
             Expr::Paren(p) => expr = &p.expr,
             Expr::Call(_) => {
-                return cx.callee(expr).map(|canon| Root { canon, spawned });
+                return cx.callee(expr).map(|canon| Root {
+                    canon: std::rc::Rc::unwrap_or_clone(canon),
+                    spawned,
+                });
             }
             Expr::Path(p) => {
                 let name = p.path.get_ident()?.to_string();

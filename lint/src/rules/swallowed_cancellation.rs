@@ -251,7 +251,7 @@ fn is_join_await(cx: &Cx<'_>, expr: &Expr) -> bool {
     };
     let base = strip(&awaited.base);
     let spawned = match base {
-        Expr::Call(_) => cx.callee(base),
+        Expr::Call(_) => cx.callee(base).map(std::rc::Rc::unwrap_or_clone),
         Expr::Path(p) => p
             .path
             .get_ident()
