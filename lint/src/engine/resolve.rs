@@ -169,8 +169,10 @@ impl Scope {
     fn absolute(&self, path: &[String], module_path: &[String]) -> Canon {
         match path.first().map(String::as_str) {
             Some("") => path[1..].to_vec(),
-            Some("crate" | "self" | "super") => relative(path, module_path),
-            Some(first) if self.items.contains(first) => crate_path(module_path, path),
+            Some("crate" | "self" | "super") => relative(path.to_vec(), module_path),
+            Some(first) if self.items.contains(first) => {
+                crate_path(module_path, path.iter().cloned())
+            }
             _ => path.to_vec(),
         }
     }
@@ -215,32 +217,33 @@ fn item_name(item: &syn::Item) -> Option<String> {
 }
 
 /// `crate::<module_path>::<rest>`.
-fn crate_path(module_path: &[String], rest: &[String]) -> Canon {
-    let mut out = Vec::with_capacity(1 + module_path.len() + rest.len());
+fn crate_path(module_path: &[String], rest: impl IntoIterator<Item = String>) -> Canon {
+    let rest = rest.into_iter();
+    let mut out = Vec::with_capacity(1 + module_path.len() + rest.size_hint().0);
     out.push("crate".to_owned());
     out.extend_from_slice(module_path);
-    out.extend_from_slice(rest);
+    out.extend(rest);
     out
 }
 
 /// Resolves leading `crate`, `self` and `super` segments against `module_path`.
-fn relative(path: &[String], module_path: &[String]) -> Canon {
+fn relative(path: Canon, module_path: &[String]) -> Canon {
     if path[0] == "crate" {
-        return path.to_vec();
+        return path;
     }
     let mut module = module_path.to_vec();
-    let mut rest = path;
-    while let Some((first, tail)) = rest.split_first() {
-        match first.as_str() {
+    let mut leading = 0;
+    for segment in &path {
+        match segment.as_str() {
             "self" => {}
             "super" => {
                 module.pop();
             }
             _ => break,
         }
-        rest = tail;
+        leading += 1;
     }
-    crate_path(&module, rest)
+    crate_path(&module, path.into_iter().skip(leading))
 }
 
 /// Resolves `path` against a stack of scopes (innermost last).
@@ -285,7 +288,7 @@ pub(crate) fn resolve_with_globs(scopes: &[Scope], path: &syn::Path) -> Option<C
                 .rev()
                 .find_map(|s| s.module.as_deref())
                 .unwrap_or(&[]);
-            Some(crate_path(module_path, &canon))
+            Some(crate_path(module_path, canon))
         }
         _ => Some(canon),
     }
@@ -311,11 +314,8 @@ fn lookup<'s>(scopes: &'s [Scope], path: &syn::Path) -> Option<(Canon, Option<Ve
         .find_map(|s| s.module.as_deref())
         .unwrap_or(&[]);
     let first = segments.first()?;
-    if first == "crate" {
-        return Some((segments, None));
-    }
-    if matches!(first.as_str(), "self" | "super") {
-        return Some((relative(&segments, module_path), None));
+    if matches!(first.as_str(), "crate" | "self" | "super") {
+        return Some((relative(segments, module_path), None));
     }
     let mut globs: Vec<&Canon> = Vec::new();
     let mut module_path = module_path;
@@ -327,11 +327,7 @@ fn lookup<'s>(scopes: &'s [Scope], path: &syn::Path) -> Option<(Canon, Option<Ve
             Some(Lookup::Binding) | None => {}
             Some(Lookup::Item) => {
                 if scope.module.is_some() {
-                    let mut out = Vec::with_capacity(1 + module_path.len() + segments.len());
-                    out.push("crate".to_owned());
-                    out.extend_from_slice(module_path);
-                    out.extend(segments);
-                    return Some((out, None));
+                    return Some((crate_path(module_path, segments), None));
                 }
                 // An item declared inside a block: real, but not addressable by path.
                 let mut out = vec!["{block}".to_owned()];

@@ -26,10 +26,10 @@
 //! call is reported inside it), and a sync fn is never not cancel-safe.
 
 use std::collections::VecDeque;
-
-use foldhash::{HashMap, HashMapExt, HashSet};
 use std::path::Path;
 use std::sync::Arc;
+
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use super::index::Key;
 use crate::Span;
